@@ -1,0 +1,42 @@
+# Two commands matter: `make run` and `make test`. Both create .venv and install on first use.
+VENV    := .venv
+BIN     := $(VENV)/bin
+PYTHON  ?= python3
+STAMP   := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: setup run demo test lint format bench migration clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)
+
+## Seed the demo (idempotent) and show what is there.
+run: setup
+	@$(BIN)/vaultra demo
+
+## The whole suite: lint, then tests (SQLite always; PostgreSQL when VAULTRA_TEST_DATABASE_URL is set).
+test: lint
+	@$(BIN)/pytest
+
+lint: setup
+	@$(BIN)/ruff format --check --quiet .
+	@$(BIN)/ruff check --quiet .
+	@$(BIN)/mypy
+	@$(BIN)/lint-imports --no-cache > /dev/null
+
+format: setup
+	@$(BIN)/ruff format --quiet .
+	@$(BIN)/ruff check --quiet --fix .
+
+bench: setup
+	@$(BIN)/python -m bench.recompute
+
+migration: setup
+	@$(BIN)/python scripts/make_migration.py "$(MESSAGE)"
+
+clean:
+	rm -rf $(VENV) .bench .pytest_cache .mypy_cache .ruff_cache vaultra.db vaultra.db-*

@@ -1,0 +1,65 @@
+import pytest
+
+from vaultra_mcp.settings import Settings
+
+
+def test_the_seed_names_are_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://u@h/db")
+    monkeypatch.setenv("PINECONE_INDEX", "custom-index")
+    monkeypatch.setenv("VAULTRA_ENV", "test")
+    settings = Settings(_env_file=None)
+    assert (settings.database_url, settings.pinecone_index, settings.env) == (
+        "postgresql+asyncpg://u@h/db",
+        "custom-index",
+        "test",
+    )
+
+
+def test_every_setting_has_a_development_default():
+    settings = Settings(_env_file=None)
+    assert settings.database_url == "sqlite+aiosqlite:///./vaultra.db"
+    assert (settings.llm_provider, settings.embeddings_provider, settings.vector_store) == (
+        "offline",
+        "none",
+        "local",
+    )
+    assert settings.missing_production_secrets() == []
+
+
+def test_production_names_every_missing_secret():
+    missing = Settings(_env_file=None, env="production").missing_production_secrets()
+    assert missing == [
+        "JWT_SECRET",
+        "VAULTRA_HASH_KEY",
+        "VAULTRA_ENCRYPTION_KEY",
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+        "STRIPE_CONNECT_CLIENT_ID",
+        "DATABASE_URL (PostgreSQL)",
+    ]
+
+
+def test_production_with_real_secrets_starts():
+    settings = Settings(
+        _env_file=None,
+        env="production",
+        database_url="postgresql+asyncpg://u@h/db",
+        jwt_secret="j" * 40,
+        hash_key="h" * 40,
+        encryption_key="Zm9vYmFyYmF6cXV4cXV1eGZvb2JhcmJhenF1eHF1dXg=",
+        stripe_secret_key="sk_live_x",
+        stripe_webhook_secret="whsec_x",
+        stripe_connect_client_id="ca_x",
+    )
+    assert settings.missing_production_secrets() == []
+
+
+def test_secrets_never_appear_in_the_settings_repr():
+    assert "sk_live_secret" not in repr(
+        Settings(_env_file=None, stripe_secret_key="sk_live_secret")
+    )
+
+
+def test_settings_are_immutable():
+    with pytest.raises(Exception, match="frozen"):
+        Settings(_env_file=None).env = "production"  # type: ignore[misc]

@@ -1,0 +1,1 @@
+"""Vaultra: funding readiness for small businesses, served over MCP."""

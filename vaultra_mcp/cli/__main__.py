@@ -1,0 +1,3 @@
+from vaultra_mcp.cli import main
+
+main()

@@ -1,0 +1,27 @@
+"""``vaultra db``: schema migrations."""
+
+from __future__ import annotations
+
+import click
+
+from vaultra_mcp.cli.app import database_url_option, load_settings, run_with_deps, where
+from vaultra_mcp.migrate import current_revision
+from vaultra_mcp.services.deps import Deps
+
+
+@click.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command()
+@database_url_option
+def upgrade(database_url: str | None) -> None:
+    """Apply every migration (the same schema on SQLite and PostgreSQL)."""
+    settings = load_settings(database_url)
+
+    async def work(deps: Deps) -> str | None:
+        return await current_revision(deps.db)
+
+    revision = run_with_deps(settings, work)
+    click.echo(f"{where(settings)} is at revision {revision}")

@@ -1,0 +1,318 @@
+"""Recommendations: what to do next, why (the metric and its threshold), and what it is worth.
+
+Each component that does not already help has a rule. Its estimated gain is the real score
+re-computed with that metric moved to the next band, so the number is never a guess. Three
+further recommendations cover what lenders check and Stripe cannot show (DOMAIN.md §7): business
+credit, documents and debt service coverage; the score cannot see them, so their gain is 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from vaultra_mcp.core import thresholds as t
+from vaultra_mcp.core.readiness import Component, ScoreInputs, score_readiness
+from vaultra_mcp.core.simulation import apply_changes
+
+Priority = Literal["high", "medium", "low"]
+PRIORITY_RANK: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
+EPSILON = 0.01
+
+
+class Evidence(BaseModel):
+    """The component's metric, where it stands, and the what-if that earns the estimated gain."""
+
+    model_config = ConfigDict(frozen=True)
+
+    component: str
+    value: float | int | None
+    unit: str
+    target: dict[str, float]
+    source: str
+
+
+class Recommendation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    title: str
+    category: str
+    priority: Priority
+    why: str
+    evidence: Evidence | None
+    steps: list[str]
+    estimated_score_gain: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    component: str
+    key: str
+    title: str
+    category: str
+    target: Callable[[ScoreInputs], dict[str, float]]
+    steps: tuple[str, ...]
+
+
+def next_bound(scale: t.Scale, value: float) -> float | None:
+    """The value that reaches the band one better than ``value``'s; None at the top band."""
+    current = scale.band_for(value)
+    better = scale.bands if current is None else scale.bands[: scale.bands.index(current)]
+    if not better:
+        return None
+    band = better[-1]
+    if band.inclusive:
+        return band.bound
+    step = EPSILON if scale.direction == "higher_is_better" else -EPSILON
+    return round(band.bound + step, 4)
+
+
+def _one(metric: str, scale: t.Scale, value: float | None) -> dict[str, float]:
+    if value is None:
+        return {}
+    target = next_bound(scale, value)
+    return {} if target is None else {metric: target}
+
+
+def _stability_target(inputs: ScoreInputs) -> dict[str, float]:
+    if inputs.volatility_cv is None:
+        return {}
+    change: dict[str, float] = {"low_volume_months": 0}
+    change.update(_one("volatility_cv", t.REVENUE_STABILITY, inputs.volatility_cv))
+    return change
+
+
+def _refund_target(inputs: ScoreInputs) -> dict[str, float]:
+    if inputs.refund_rate_pct is None:
+        return {}
+    norm = t.refund_norm(inputs.industry).rate_pct
+    ratio = next_bound(t.REFUND_RATE, inputs.refund_rate_pct / norm)
+    return {} if ratio is None else {"refund_rate_pct": round(ratio * norm, 2)}
+
+
+def _concentration_target(inputs: ScoreInputs) -> dict[str, float]:
+    top, top3 = inputs.top_customer_share_pct, inputs.top3_customer_share_pct
+    if top is None:
+        return {}
+    change = _one("top_customer_share_pct", t.CUSTOMER_CONCENTRATION, top)
+    if top3 is not None and top3 > t.TOP3_FLAG_PCT:
+        change["top3_customer_share_pct"] = t.TOP3_FLAG_PCT
+        change.setdefault("top_customer_share_pct", min(top, t.TOP3_FLAG_PCT))
+    if "top_customer_share_pct" in change and top3 is not None:
+        new_top = change["top_customer_share_pct"]
+        change["top3_customer_share_pct"] = max(
+            new_top, min(top3, change.get("top3_customer_share_pct", top3))
+        )
+    return change
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "processing_history",
+        "build_processing_history",
+        "Keep building processing history on one Stripe account",
+        "track_record",
+        lambda i: _one("months_of_history", t.PROCESSING_HISTORY, i.months_of_history),
+        (
+            "Keep all card sales on this Stripe account so the history lenders see is unbroken.",
+            "Stripe Capital needs 9 months of processing; many online lenders want 6-12 months "
+            "and banks and SBA lenders typically 2 years.",
+            "Meanwhile set up business credit (EIN, D-U-N-S number, net-30 trade lines that "
+            "report) so it is ready when your history is.",
+        ),
+    ),
+    Rule(
+        "revenue_scale",
+        "grow_processed_volume",
+        "Grow processed volume toward the next lender floor",
+        "revenue",
+        lambda i: _one("annual_volume", t.REVENUE_SCALE, i.annual_volume),
+        (
+            "Route all card revenue through Stripe so lenders see your full volume.",
+            "Document revenue outside Stripe with bank statements and tax returns; lenders "
+            "count it even though this score cannot.",
+            "Published floors: $50K-$100K a year for online credit lines, about $100K for SBA "
+            "7(a) (brokers), $250K+ for bank lines.",
+        ),
+    ),
+    Rule(
+        "revenue_growth",
+        "reverse_revenue_decline",
+        "Turn the revenue trend around before you apply",
+        "revenue",
+        lambda i: _one("growth_pct", t.REVENUE_GROWTH, i.growth_pct),
+        (
+            "Find which months, products or customers drove the change in volume.",
+            "Lenders stress-test with a 20-30% revenue decline; check your payments still fit.",
+            "Prepare a short explanation of the trend and your plan; underwriters will ask.",
+        ),
+    ),
+    Rule(
+        "revenue_stability",
+        "smooth_monthly_volume",
+        "Smooth out monthly volume",
+        "revenue",
+        _stability_target,
+        (
+            "Stripe looks for a steady processing record with few low or zero-volume periods.",
+            "Add off-season revenue (pre-orders, subscriptions, services) to fill the low months.",
+            "Seasonal businesses are asked for 12-24 months of statements; keep them ready so "
+            "lenders can average your year instead of annualizing a slow quarter.",
+        ),
+    ),
+    Rule(
+        "dispute_activity",
+        "reduce_dispute_activity",
+        "Bring dispute activity down",
+        "risk",
+        lambda i: _one("dispute_activity_pct", t.DISPUTE_ACTIVITY, i.dispute_activity_pct),
+        (
+            "Respond to every dispute before its deadline (usually 7-21 days); a missed "
+            "deadline loses automatically.",
+            "Refund complaints before they become disputes: disputes on refunded charges still "
+            "count in the card networks' programs.",
+            "Make charges recognizable: a clear statement descriptor and visible contact details.",
+            "Check dispute activity monthly; card networks count disputes by dispute date.",
+        ),
+    ),
+    Rule(
+        "refund_rate",
+        "reduce_refunds",
+        "Bring refunds back toward your category's norm",
+        "risk",
+        _refund_target,
+        (
+            "Find the products or plans behind most refunds and fix the cause.",
+            "Clearer descriptions, sizing and delivery times cut returns at the source.",
+            "Keep refunding genuine complaints: refunds do not count as disputes.",
+        ),
+    ),
+    Rule(
+        "customer_concentration",
+        "diversify_customers",
+        "Reduce dependence on your largest customers",
+        "customers",
+        _concentration_target,
+        (
+            "Many lenders see over 25% of revenue from one customer as a red flag and over 50% "
+            "as high risk; aim for under 20%.",
+            "Win new accounts so your top three customers stay at or under half of revenue.",
+            "If concentration stays high, invoice factoring leans on your customers' credit "
+            "rather than yours.",
+        ),
+    ),
+    Rule(
+        "customer_base",
+        "broaden_customer_base",
+        "Broaden your customer base",
+        "customers",
+        lambda i: _one("distinct_customers", t.CUSTOMER_BASE, i.distinct_customers),
+        (
+            "Stripe weighs the size of your customer base when it sizes Capital offers.",
+            "Attach each payment to a Stripe customer so repeat buyers are counted once.",
+        ),
+    ),
+    Rule(
+        "payout_health",
+        "fix_failed_payouts",
+        "Fix failed payouts",
+        "cash_flow",
+        lambda i: _one("failed_payouts", t.PAYOUT_HEALTH, i.failed_payouts),
+        (
+            "Check the bank account on your Stripe payout settings is current and can receive.",
+            "Keep a balance buffer: lenders count NSFs, overdrafts and negative balances "
+            "against you.",
+        ),
+    ),
+)
+
+GENERAL: tuple[Recommendation, ...] = (
+    Recommendation(
+        key="build_business_credit",
+        title="Build business credit lenders can see",
+        category="business_credit",
+        priority="low",
+        why="Lenders check business credit, which Stripe data cannot show (DOMAIN.md §4, §7).",
+        evidence=None,
+        steps=[
+            "Get an EIN and open a business bank account in the company's name.",
+            "Get a free D-U-N-S number from D&B (about 30 days).",
+            "Open net-30 vendor trade lines that report; a meaningful PAYDEX takes 6-12 months.",
+        ],
+        estimated_score_gain=0,
+    ),
+    Recommendation(
+        key="prepare_documents",
+        title="Prepare the documents lenders ask for",
+        category="documents",
+        priority="low",
+        why="Most applications need statements and returns the score cannot see (DOMAIN.md §5).",
+        evidence=None,
+        steps=[
+            "3-6 months of business bank statements (12-24 if you are seasonal).",
+            "2-3 years of business tax returns, plus personal returns for 20%+ owners.",
+            "A current P&L, balance sheet and debt schedule.",
+        ],
+        estimated_score_gain=0,
+    ),
+    Recommendation(
+        key="check_debt_service_coverage",
+        title="Work out your debt service coverage ratio",
+        category="documents",
+        priority="low",
+        why="SBA 7(a) requires 1.15x and banks usually want 1.20-1.25x (DOMAIN.md §1.9).",
+        evidence=None,
+        steps=[
+            "Divide net operating income (often EBITDA) by total annual debt payments, "
+            "including the new loan.",
+            "Below 1.0x the business cannot cover its debt from operations; fix that first.",
+        ],
+        estimated_score_gain=0,
+    ),
+)
+
+
+def recommend(inputs: ScoreInputs) -> list[Recommendation]:
+    """Ranked recommendations: priority, then estimated gain, then points at stake."""
+    base = score_readiness(inputs)
+    ranked: list[tuple[tuple[int, int, int, str], Recommendation]] = []
+    for rule in RULES:
+        component = base.component(rule.component)
+        if component.status == "helps":
+            continue
+        change = rule.target(inputs)
+        if not change:
+            continue
+        gain = score_readiness(apply_changes(inputs, change)).score - base.score
+        if gain <= 0:
+            continue
+        rec = _from_rule(rule, component, change, gain)
+        ranked.append(((PRIORITY_RANK[rec.priority], -gain, -component.lost_points, rec.key), rec))
+    ranked.sort(key=lambda pair: pair[0])
+    return [rec for _, rec in ranked] + list(GENERAL)
+
+
+def _from_rule(
+    rule: Rule, component: Component, change: dict[str, float], gain: int
+) -> Recommendation:
+    priority: Priority = "high" if component.status == "hurts" else "medium" if gain >= 2 else "low"
+    return Recommendation(
+        key=rule.key,
+        title=rule.title,
+        category=rule.category,
+        priority=priority,
+        why=component.explanation,
+        evidence=Evidence(
+            component=component.key,
+            value=component.value,
+            unit=component.unit,
+            target=change,
+            source=component.source,
+        ),
+        steps=list(rule.steps),
+        estimated_score_gain=gain,
+    )

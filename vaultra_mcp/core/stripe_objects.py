@@ -1,0 +1,95 @@
+"""Stripe objects (as the API and webhooks deliver them) mapped to our normalized rows.
+
+One mapping for every source: the demo generator, the sync and the webhooks all go through here,
+so a charge means the same thing wherever it came from. Only what the metrics need is kept:
+never card details, and the customer only as a keyed hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime
+from typing import Any
+
+
+def customer_hash(key: bytes, customer: str) -> str:
+    """HMAC-SHA256 of a customer identifier: stable per business data set, not reversible."""
+    return hmac.new(key, customer.encode(), hashlib.sha256).hexdigest()
+
+
+def _when(epoch: int) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+def _customer_of(charge: dict[str, Any]) -> str | None:
+    customer = charge.get("customer")
+    if isinstance(customer, dict):
+        customer = customer.get("id")
+    if customer:
+        return str(customer)
+    email = (charge.get("billing_details") or {}).get("email")
+    return f"email:{email.strip().lower()}" if email else None
+
+
+def charge_row(business_id: int, charge: dict[str, Any], key: bytes) -> dict[str, Any]:
+    customer = _customer_of(charge)
+    return {
+        "business_id": business_id,
+        "stripe_id": charge["id"],
+        "amount": int(charge["amount"]),
+        "currency": str(charge["currency"]).lower(),
+        "status": charge["status"],
+        "amount_refunded": int(charge.get("amount_refunded") or 0),
+        "disputed": bool(charge.get("disputed")),
+        "customer_hash": customer_hash(key, customer) if customer else None,
+        "created": _when(charge["created"]),
+    }
+
+
+def _charge_id(obj: dict[str, Any]) -> str | None:
+    charge = obj.get("charge")
+    if isinstance(charge, dict):
+        return str(charge["id"])
+    return str(charge) if charge else None
+
+
+def refund_row(business_id: int, refund: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "business_id": business_id,
+        "stripe_id": refund["id"],
+        "charge_stripe_id": _charge_id(refund),
+        "amount": int(refund["amount"]),
+        "currency": str(refund["currency"]).lower(),
+        "status": refund["status"],
+        "reason": refund.get("reason"),
+        "created": _when(refund["created"]),
+    }
+
+
+def dispute_row(business_id: int, dispute: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "business_id": business_id,
+        "stripe_id": dispute["id"],
+        "charge_stripe_id": _charge_id(dispute),
+        "amount": int(dispute["amount"]),
+        "currency": str(dispute["currency"]).lower(),
+        "status": dispute["status"],
+        "reason": dispute.get("reason"),
+        "created": _when(dispute["created"]),
+    }
+
+
+def payout_row(business_id: int, payout: dict[str, Any]) -> dict[str, Any]:
+    arrival = payout.get("arrival_date")
+    return {
+        "business_id": business_id,
+        "stripe_id": payout["id"],
+        "amount": int(payout["amount"]),
+        "currency": str(payout["currency"]).lower(),
+        "status": payout["status"],
+        "arrival_date": _when(arrival).date() if arrival else None,
+        "failure_code": payout.get("failure_code"),
+        "failure_message": payout.get("failure_message"),
+        "created": _when(payout["created"]),
+    }

@@ -1,0 +1,156 @@
+"""Database connection: one async engine per process, SQLite or PostgreSQL.
+
+SQLite gets WAL, foreign keys and a busy timeout on every connection; PostgreSQL sessions run in
+UTC so calendar months group the same way on both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.types import String
+
+from vaultra_mcp.errors import ConfigurationError, StoreUnavailable
+
+ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+
+
+def parse_database_url(raw: str) -> URL:
+    """The async URL for ``raw``, or ``ConfigurationError`` naming what is wrong with it."""
+    try:
+        url = make_url(raw.strip())
+    except ArgumentError:
+        raise ConfigurationError(
+            f"DATABASE_URL is malformed: {_redact(raw)!r} (expected sqlite+aiosqlite:///path "
+            "or postgresql+asyncpg://user@host/db)"
+        ) from None
+    driver = ASYNC_DRIVERS.get(url.drivername)
+    if driver is None:
+        raise ConfigurationError(
+            f"DATABASE_URL uses unsupported driver {url.drivername!r}; use sqlite+aiosqlite "
+            "or postgresql+asyncpg"
+        )
+    url = url.set(drivername=driver)
+    if driver.startswith("postgresql") and not url.database:
+        raise ConfigurationError("DATABASE_URL names no PostgreSQL database")
+    if driver.startswith("sqlite") and not url.database:
+        raise ConfigurationError(
+            "DATABASE_URL names no SQLite file (use sqlite+aiosqlite:///./vaultra.db)"
+        )
+    return url
+
+
+def _redact(raw: str) -> str:
+    try:
+        return make_url(raw).render_as_string(hide_password=True)
+    except ArgumentError:
+        return raw.split("@")[-1] if "@" in raw else raw
+
+
+def describe(url: URL) -> str:
+    """Where the database is, with no password, for messages and logs."""
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite file {url.database}"
+    return f"PostgreSQL {url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_engine(url: URL, **kwargs: Any) -> AsyncEngine:
+    if url.get_backend_name() == "sqlite":
+        engine = create_async_engine(url, **kwargs)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    connect_args = {"server_settings": {"timezone": "UTC"}, "timeout": 10}
+    return create_async_engine(
+        url, connect_args=connect_args, pool_pre_ping=True, pool_size=10, **kwargs
+    )
+
+
+class Database:
+    """The engine and its session factory; built once in a lifespan and passed down."""
+
+    def __init__(self, url: URL, **engine_kwargs: Any) -> None:
+        self.url = url
+        self.engine = create_engine(url, **engine_kwargs)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.url.get_backend_name()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session inside one transaction: committed on success, rolled back on error."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def ping(self) -> None:
+        """Raise ``StoreUnavailable`` unless the database answers."""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.exec_driver_sql("SELECT 1")
+        except Exception as exc:  # any driver error means "not reachable" here
+            raise StoreUnavailable(
+                f"cannot reach {describe(self.url)}: {type(exc).__name__}: {_first_line(exc)}"
+            ) from None
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else ""
+
+
+class month_key(FunctionElement[str]):
+    """The UTC calendar month of a timestamp as 'YYYY-MM', on either database."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(month_key, "sqlite")
+def _month_key_sqlite(element: month_key, compiler: Any, **kw: Any) -> str:
+    # SQLAlchemy stores SQLite timestamps as 'YYYY-MM-DD HH:MM:SS.ffffff'; substr beats strftime.
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 7)"
+
+
+@compiles(month_key, "postgresql")
+def _month_key_postgresql(element: month_key, compiler: Any, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+
+
+def insert_ignoring_duplicates(dialect: str, model: Any, conflict: Sequence[str]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING, executed with many rows so a re-run never duplicates."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(model).on_conflict_do_nothing(index_elements=list(conflict))

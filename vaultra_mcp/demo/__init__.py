@@ -1,0 +1,1 @@
+"""Demo businesses with deterministic Stripe-shaped history, for local use, tests and benchmarks."""

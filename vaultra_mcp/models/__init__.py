@@ -1,0 +1,38 @@
+"""SQLModel tables, by area. Importing this package registers every table on the metadata."""
+
+from sqlmodel import SQLModel
+
+from vaultra_mcp.models.agent import AgentConversation, AgentMessage
+from vaultra_mcp.models.identity import (
+    Business,
+    IntegrationAccount,
+    Membership,
+    PersonalAccessToken,
+    User,
+)
+from vaultra_mcp.models.insights import MetricSnapshot, ReadinessScore, RecommendationRow
+from vaultra_mcp.models.ops import JobRun, NotificationDigest
+from vaultra_mcp.models.payments import Charge, Dispute, Payout, Refund, StripeEvent
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AgentConversation",
+    "AgentMessage",
+    "Business",
+    "Charge",
+    "Dispute",
+    "IntegrationAccount",
+    "JobRun",
+    "Membership",
+    "MetricSnapshot",
+    "NotificationDigest",
+    "Payout",
+    "PersonalAccessToken",
+    "ReadinessScore",
+    "RecommendationRow",
+    "Refund",
+    "StripeEvent",
+    "User",
+    "metadata",
+]

@@ -1,0 +1,1 @@
+"""The service layer: every adapter (MCP tool, HTTP route, job, CLI) calls these functions."""

@@ -1,0 +1,55 @@
+"""Funding options for a business, from its latest score inputs and what it told us."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from vaultra_mcp.core.funding import BusinessFacts, FundingInputs, FundingOption, funding_options
+from vaultra_mcp.core.metrics import MetricSet
+from vaultra_mcp.models import MetricSnapshot
+from vaultra_mcp.services.businesses import resolve_in
+from vaultra_mcp.services.deps import Deps
+from vaultra_mcp.services.identity import Caller
+from vaultra_mcp.services.readiness import ensure_score, view_of
+
+RECENT_MONTHS = 3
+
+
+class FundingOptions(BaseModel):
+    business_id: int
+    as_of: datetime
+    options: list[FundingOption]
+
+
+def average_recent_volume(metrics: MetricSet) -> int:
+    """Mean gross volume of the last three complete months (fewer if that is all there is)."""
+    recent = [m.gross_volume for m in metrics.monthly if m.complete][-RECENT_MONTHS:]
+    return round(sum(recent) / len(recent)) if recent else 0
+
+
+async def business_funding_options(
+    deps: Deps, caller: Caller, business_id: int | None
+) -> FundingOptions:
+    async with deps.db.sessions() as session:
+        business = await resolve_in(session, caller, business_id)
+    score = await ensure_score(deps, business)
+    async with deps.db.sessions() as session:
+        snapshot = await session.get(MetricSnapshot, score.metric_snapshot_id)
+    assert snapshot is not None and business.id is not None
+    view = view_of(score, deps.clock.now())
+    facts = BusinessFacts(
+        country=business.country,
+        entity_type=business.entity_type,
+        founded_on=business.founded_on,
+        as_of=score.as_of.date(),
+    )
+    inputs = FundingInputs(
+        score=view.inputs,
+        facts=facts,
+        average_monthly_volume=average_recent_volume(MetricSet.model_validate(snapshot.payload)),
+    )
+    return FundingOptions(
+        business_id=business.id, as_of=score.as_of, options=funding_options(inputs)
+    )

@@ -1,0 +1,144 @@
+"""Callers and their credentials.
+
+A caller is a user (from a JWT or a personal access token) or, for local demo use over stdio
+only, a single pinned business. Which businesses a caller may touch is decided here and in
+``businesses.resolve_business`` from the database, never from anything a model writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+from sqlalchemy import select, update
+from sqlmodel import col
+
+from vaultra_mcp.errors import InvalidInput, NotFound, Unauthenticated
+from vaultra_mcp.models import PersonalAccessToken, User
+from vaultra_mcp.services.deps import Deps
+from vaultra_mcp.types import BusinessId, UserId
+
+TOKEN_PREFIX = "vtk_"
+MAX_TOKEN_LENGTH = 200
+# last_used_at is informational; writing it on every request would make reads write.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is asking. Exactly one of ``user_id`` and ``pinned_business_id`` is set."""
+
+    user_id: UserId | None = None
+    pinned_business_id: BusinessId | None = None
+
+    @classmethod
+    def user(cls, user_id: int) -> Caller:
+        return cls(user_id=UserId(user_id))
+
+    @classmethod
+    def pinned(cls, business_id: int) -> Caller:
+        return cls(pinned_business_id=BusinessId(business_id))
+
+
+class IssuedToken(BaseModel):
+    id: int
+    name: str
+    token: str
+    prefix: str
+    user_id: int
+    email: str
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def demo_token(hash_key: bytes, email: str, seed: int) -> str:
+    """Deterministic for one secret, email and seed, so re-seeding prints the same token."""
+    digest = hmac.new(hash_key, f"demo-token:{email}:{seed}".encode(), hashlib.sha256)
+    return TOKEN_PREFIX + "demo_" + digest.hexdigest()[:40]
+
+
+async def issue_token(
+    deps: Deps, *, email: str, name: str = "mcp", token: str | None = None
+) -> IssuedToken:
+    """A new personal access token for the user with ``email``; only its hash is stored."""
+    email = email.strip().lower()
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("Token name must be 1-100 characters.")
+    async with deps.db.transaction() as session:
+        user = (
+            await session.execute(select(User).where(col(User.email) == email))
+        ).scalar_one_or_none()
+        if user is None or user.id is None:
+            raise NotFound(f"No user with email {email}.", code="USER_NOT_FOUND")
+        token = token or new_token()
+        token_hash = hash_token(token)
+        existing = (
+            await session.execute(
+                select(PersonalAccessToken).where(col(PersonalAccessToken.token_hash) == token_hash)
+            )
+        ).scalar_one_or_none()
+        if existing is not None and existing.user_id != user.id:
+            raise InvalidInput("That token value is already in use.")
+        row = existing or PersonalAccessToken(
+            user_id=user.id, name=name, token_hash=token_hash, token_prefix=token[:12]
+        )
+        session.add(row)
+        await session.flush()
+        assert row.id is not None
+        return IssuedToken(
+            id=row.id,
+            name=row.name,
+            token=token,
+            prefix=row.token_prefix,
+            user_id=user.id,
+            email=email,
+        )
+
+
+async def authenticate_token(deps: Deps, token: str) -> Caller:
+    """The caller a personal access token belongs to, or ``Unauthenticated``."""
+    token = token.strip()
+    if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
+        raise Unauthenticated("Invalid access token.")
+    now = deps.clock.now()
+    async with deps.db.transaction() as session:
+        row = (
+            await session.execute(
+                select(
+                    col(PersonalAccessToken.id),
+                    col(PersonalAccessToken.user_id),
+                    col(PersonalAccessToken.expires_at),
+                    col(PersonalAccessToken.last_used_at),
+                )
+                .join(User, col(User.id) == col(PersonalAccessToken.user_id))
+                .where(
+                    col(PersonalAccessToken.token_hash) == hash_token(token),
+                    col(PersonalAccessToken.revoked_at).is_(None),
+                    col(User.is_active).is_(True),
+                )
+            )
+        ).one_or_none()
+        if row is None or _expired(row.expires_at, now):
+            raise Unauthenticated("Invalid or revoked access token.")
+        if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+            await session.execute(
+                update(PersonalAccessToken)
+                .where(col(PersonalAccessToken.id) == row.id)
+                .values(last_used_at=now)
+            )
+    return Caller.user(row.user_id)
+
+
+def _expired(expires_at: datetime | None, now: datetime) -> bool:
+    return expires_at is not None and expires_at <= now

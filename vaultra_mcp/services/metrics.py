@@ -1,0 +1,192 @@
+"""Metric snapshots: computing them (the ``compute_metrics`` job) and reading them back.
+
+The job recomputes only businesses whose payment rows changed since their last snapshot (or all
+of them with ``full``), with a handful of GROUP BY queries for the whole set, and writes the
+snapshots in batched transactions: a business's snapshot is always written whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from vaultra_mcp.core.metrics import MetricSet, WindowMetrics, compute_metrics
+from vaultra_mcp.errors import InvalidInput, NotReady
+from vaultra_mcp.models import Business, MetricSnapshot
+from vaultra_mcp.services.businesses import resolve_in
+from vaultra_mcp.services.deps import Deps
+from vaultra_mcp.services.identity import Caller
+from vaultra_mcp.services.payment_aggregates import load_aggregates
+
+Period = Literal["90d", "6m", "12m"]
+PERIOD_DAYS: dict[str, int] = {"90d": 90, "6m": 182, "12m": 365}
+SCAN_ALL_ABOVE = 100  # past this many businesses one full scan beats index lookups per business
+
+
+class JobOutcome(BaseModel):
+    """What a job did: businesses touched and rows written."""
+
+    businesses: int = 0
+    rows: int = 0
+
+
+class MetricSummary(BaseModel):
+    business_id: int
+    period: str
+    metrics: MetricSet
+    window: WindowMetrics
+    growth_pct: float | None
+
+
+class MetricHistoryPoint(BaseModel):
+    as_of: datetime
+    months_of_history: float
+    gross_volume_30d: int
+    gross_volume_90d: int
+    gross_volume_365d: int
+    net_volume_365d: int
+    refund_rate_90d_pct: float | None
+    dispute_activity_90d_pct: float | None
+
+
+async def _targets(
+    session: AsyncSession, full: bool, business_ids: Sequence[int] | None
+) -> list[tuple[int, str, int]]:
+    seen = (
+        select(
+            col(MetricSnapshot.business_id),
+            func.max(col(MetricSnapshot.source_version)).label("seen"),
+        )
+        .group_by(col(MetricSnapshot.business_id))
+        .subquery()
+    )
+    query = (
+        select(col(Business.id), col(Business.currency), col(Business.payments_version))
+        .outerjoin(seen, seen.c.business_id == col(Business.id))
+        .where(col(Business.payments_version) > 0)
+        .order_by(col(Business.id))
+    )
+    if not full:
+        query = query.where(
+            or_(seen.c.seen.is_(None), col(Business.payments_version) > seen.c.seen)
+        )
+    if business_ids is not None:
+        query = query.where(col(Business.id).in_(list(business_ids)))
+    return [(r.id, r.currency, r.payments_version) for r in await session.execute(query)]
+
+
+async def run_compute_metrics(
+    deps: Deps, *, full: bool = False, business_ids: Sequence[int] | None = None
+) -> JobOutcome:
+    as_of = deps.clock.now()
+    async with deps.db.sessions() as session:
+        targets = await _targets(session, full, business_ids)
+    if not targets:
+        return JobOutcome()
+    scan_all = business_ids is None and len(targets) > SCAN_ALL_ABOVE
+    aggregates = await load_aggregates(
+        deps.db, {bid: currency for bid, currency, _ in targets}, as_of, restrict=not scan_all
+    )
+    rows = []
+    for bid, _, version in targets:
+        metrics = compute_metrics(aggregates[bid])
+        year, quarter = metrics.window(365), metrics.window(90)
+        rows.append(
+            {
+                "business_id": bid,
+                "as_of": as_of,
+                "computed_at": as_of,
+                "currency": metrics.currency,
+                "months_of_history": metrics.months_of_history,
+                "gross_volume_30d": metrics.window(30).gross_volume,
+                "gross_volume_90d": quarter.gross_volume,
+                "gross_volume_365d": year.gross_volume,
+                "net_volume_365d": year.net_volume,
+                "refund_rate_90d_pct": quarter.refund_rate_pct,
+                "dispute_activity_90d_pct": quarter.dispute_activity_pct,
+                "source_version": version,
+                "payload": metrics.model_dump(mode="json"),
+            }
+        )
+    batch = deps.settings.recompute_batch_size
+    for start in range(0, len(rows), batch):
+        async with deps.db.transaction() as session:
+            await session.execute(insert(MetricSnapshot), rows[start : start + batch])
+    return JobOutcome(businesses=len(rows), rows=len(rows))
+
+
+async def latest_snapshot(session: AsyncSession, business_id: int) -> MetricSnapshot | None:
+    result = await session.execute(
+        select(MetricSnapshot)
+        .where(col(MetricSnapshot.business_id) == business_id)
+        .order_by(col(MetricSnapshot.as_of).desc(), col(MetricSnapshot.id).desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def ensure_snapshot(deps: Deps, business: Business) -> MetricSnapshot:
+    """The latest snapshot, computed now if the jobs have not produced one yet."""
+    assert business.id is not None
+    async with deps.db.sessions() as session:
+        snapshot = await latest_snapshot(session, business.id)
+    if snapshot is None:
+        await run_compute_metrics(deps, business_ids=[business.id])
+        async with deps.db.sessions() as session:
+            snapshot = await latest_snapshot(session, business.id)
+    if snapshot is None:
+        raise no_data(business)
+    return snapshot
+
+
+def no_data(business: Business) -> NotReady:
+    return NotReady(
+        f"{business.name} has no payment history yet.",
+        next_step="Connect Stripe (GET /api/v1/integrations/stripe/connect); metrics appear "
+        "after the first sync.",
+    )
+
+
+async def metric_summary(
+    deps: Deps, caller: Caller, business_id: int | None, period: str
+) -> MetricSummary:
+    if period not in PERIOD_DAYS:
+        raise InvalidInput(f"period must be one of {', '.join(PERIOD_DAYS)}; got {period!r}.")
+    async with deps.db.sessions() as session:
+        business = await resolve_in(session, caller, business_id)
+    snapshot = await ensure_snapshot(deps, business)
+    metrics = MetricSet.model_validate(snapshot.payload)
+    growth = {
+        "90d": metrics.growth_3m_pct,
+        "6m": metrics.growth_6m_pct,
+        "12m": metrics.growth_12m_pct,
+    }[period]
+    return MetricSummary(
+        business_id=snapshot.business_id,
+        period=period,
+        metrics=metrics,
+        window=metrics.window(PERIOD_DAYS[period]),
+        growth_pct=growth,
+    )
+
+
+async def metric_history(
+    deps: Deps, caller: Caller, business_id: int | None, limit: int = 30
+) -> list[MetricHistoryPoint]:
+    if not 1 <= limit <= 365:
+        raise InvalidInput("limit must be between 1 and 365.")
+    async with deps.db.sessions() as session:
+        business = await resolve_in(session, caller, business_id)
+        rows = await session.execute(
+            select(MetricSnapshot)
+            .where(col(MetricSnapshot.business_id) == business.id)
+            .order_by(col(MetricSnapshot.as_of).desc(), col(MetricSnapshot.id).desc())
+            .limit(limit)
+        )
+        return [MetricHistoryPoint.model_validate(r, from_attributes=True) for r in rows.scalars()]

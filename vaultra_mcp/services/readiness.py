@@ -1,0 +1,161 @@
+"""Readiness scores: the ``compute_readiness`` job, the breakdown, history and what-if.
+
+A score is computed from one metric snapshot and stored beside its inputs, so a breakdown, a
+simulation and the recommendations all re-score from exactly what the stored score saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from vaultra_mcp.core.metrics import MetricSet
+from vaultra_mcp.core.readiness import Readiness, ScoreInputs, inputs_from_metrics, score_readiness
+from vaultra_mcp.core.simulation import Simulation, simulate
+from vaultra_mcp.errors import InvalidInput
+from vaultra_mcp.models import Business, MetricSnapshot, ReadinessScore
+from vaultra_mcp.services.businesses import resolve_in
+from vaultra_mcp.services.deps import Deps
+from vaultra_mcp.services.identity import Caller
+from vaultra_mcp.services.metrics import JobOutcome, ensure_snapshot
+
+STALE_AFTER = timedelta(hours=26)  # jobs run hourly; a day without a new score means they stopped
+
+
+class ReadinessView(BaseModel):
+    business_id: int
+    as_of: datetime
+    readiness: Readiness
+    inputs: ScoreInputs
+    first_charge_at: datetime | None
+    stale: bool
+
+
+class ReadinessHistoryPoint(BaseModel):
+    as_of: datetime
+    score: int
+    tier: str
+
+
+async def run_compute_readiness(
+    deps: Deps, *, business_ids: Sequence[int] | None = None
+) -> JobOutcome:
+    """Score every business whose latest metric snapshot has no score yet."""
+    latest = (
+        select(col(MetricSnapshot.business_id), func.max(col(MetricSnapshot.id)).label("sid"))
+        .group_by(col(MetricSnapshot.business_id))
+        .subquery()
+    )
+    query = (
+        select(
+            col(MetricSnapshot.id),
+            col(MetricSnapshot.business_id),
+            col(MetricSnapshot.as_of),
+            col(MetricSnapshot.payload),
+            col(Business.industry),
+        )
+        .join(latest, latest.c.sid == col(MetricSnapshot.id))
+        .join(Business, col(Business.id) == col(MetricSnapshot.business_id))
+        .outerjoin(ReadinessScore, col(ReadinessScore.metric_snapshot_id) == col(MetricSnapshot.id))
+        .where(col(ReadinessScore.id).is_(None))
+    )
+    if business_ids is not None:
+        query = query.where(col(MetricSnapshot.business_id).in_(list(business_ids)))
+    async with deps.db.sessions() as session:
+        pending = (await session.execute(query)).all()
+    now = deps.clock.now()
+    rows = []
+    for snapshot_id, business_id, as_of, payload, industry in pending:
+        inputs = inputs_from_metrics(MetricSet.model_validate(payload), industry)
+        readiness = score_readiness(inputs)
+        rows.append(
+            {
+                "business_id": business_id,
+                "metric_snapshot_id": snapshot_id,
+                "as_of": as_of,
+                "computed_at": now,
+                "score": readiness.score,
+                "tier": readiness.tier,
+                "payload": {
+                    "inputs": inputs.model_dump(mode="json"),
+                    "readiness": readiness.model_dump(mode="json"),
+                    "first_charge_at": payload.get("first_charge_at"),
+                },
+            }
+        )
+    batch = deps.settings.recompute_batch_size
+    for start in range(0, len(rows), batch):
+        async with deps.db.transaction() as session:
+            await session.execute(insert(ReadinessScore), rows[start : start + batch])
+    return JobOutcome(businesses=len(rows), rows=len(rows))
+
+
+async def latest_score(session: AsyncSession, business_id: int) -> ReadinessScore | None:
+    result = await session.execute(
+        select(ReadinessScore)
+        .where(col(ReadinessScore.business_id) == business_id)
+        .order_by(col(ReadinessScore.as_of).desc(), col(ReadinessScore.id).desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def ensure_score(deps: Deps, business: Business) -> ReadinessScore:
+    """The latest score, computed now (with its snapshot) if the jobs have not made one."""
+    assert business.id is not None
+    async with deps.db.sessions() as session:
+        score = await latest_score(session, business.id)
+    if score is None:
+        await ensure_snapshot(deps, business)
+        await run_compute_readiness(deps, business_ids=[business.id])
+        async with deps.db.sessions() as session:
+            score = await latest_score(session, business.id)
+    assert score is not None
+    return score
+
+
+def view_of(score: ReadinessScore, now: datetime) -> ReadinessView:
+    first = score.payload.get("first_charge_at")
+    return ReadinessView(
+        business_id=score.business_id,
+        as_of=score.as_of,
+        readiness=Readiness.model_validate(score.payload["readiness"]),
+        inputs=ScoreInputs.model_validate(score.payload["inputs"]),
+        first_charge_at=datetime.fromisoformat(first) if first else None,
+        stale=now - score.as_of > STALE_AFTER,
+    )
+
+
+async def readiness_breakdown(deps: Deps, caller: Caller, business_id: int | None) -> ReadinessView:
+    async with deps.db.sessions() as session:
+        business = await resolve_in(session, caller, business_id)
+    return view_of(await ensure_score(deps, business), deps.clock.now())
+
+
+async def readiness_history(
+    deps: Deps, caller: Caller, business_id: int | None, limit: int = 30
+) -> list[ReadinessHistoryPoint]:
+    if not 1 <= limit <= 365:
+        raise InvalidInput("limit must be between 1 and 365.")
+    async with deps.db.sessions() as session:
+        business = await resolve_in(session, caller, business_id)
+        rows = await session.execute(
+            select(col(ReadinessScore.as_of), col(ReadinessScore.score), col(ReadinessScore.tier))
+            .where(col(ReadinessScore.business_id) == business.id)
+            .order_by(col(ReadinessScore.as_of).desc(), col(ReadinessScore.id).desc())
+            .limit(limit)
+        )
+        return [ReadinessHistoryPoint(as_of=r.as_of, score=r.score, tier=r.tier) for r in rows]
+
+
+async def simulate_readiness(
+    deps: Deps, caller: Caller, business_id: int | None, changes: Mapping[str, float]
+) -> Simulation:
+    """Re-score with some metrics changed. Reads only; nothing is stored."""
+    view = await readiness_breakdown(deps, caller, business_id)
+    return simulate(view.inputs, changes)

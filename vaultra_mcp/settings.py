@@ -1,0 +1,125 @@
+"""Runtime configuration: one object, built at the entry point and passed down.
+
+Names from the original specification (``DATABASE_URL``, ``STRIPE_SECRET_KEY``, ...) are read as
+they are; everything Vaultra adds is prefixed ``VAULTRA_``. Every value has a development default
+so ``make run`` works with no keys and no network; production refuses to start without the secrets.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+
+DEV_SECRET = "vaultra-development-only-secret-change-me"
+DEV_FERNET_KEY = "dmF1bHRyYS1kZXZlbG9wbWVudC1mZXJuZXQta2V5ISE="
+
+
+def _alias(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """Everything the process needs to know about its surroundings."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        frozen=True,
+    )
+
+    env: Environment = Field("development", validation_alias=_alias("VAULTRA_ENV", "env"))
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./vaultra.db", validation_alias=_alias("DATABASE_URL", "database_url")
+    )
+    log_level: str = Field("INFO", validation_alias=_alias("VAULTRA_LOG_LEVEL", "log_level"))
+
+    # Secrets. The defaults are development-only and rejected in production.
+    jwt_secret: SecretStr = Field(
+        SecretStr(DEV_SECRET), validation_alias=_alias("JWT_SECRET", "jwt_secret")
+    )
+    hash_key: SecretStr = Field(
+        SecretStr(DEV_SECRET), validation_alias=_alias("VAULTRA_HASH_KEY", "hash_key")
+    )
+    encryption_key: SecretStr = Field(
+        SecretStr(DEV_FERNET_KEY),
+        validation_alias=_alias("VAULTRA_ENCRYPTION_KEY", "encryption_key"),
+    )
+    stripe_secret_key: SecretStr | None = Field(
+        None, validation_alias=_alias("STRIPE_SECRET_KEY", "stripe_secret_key")
+    )
+    stripe_webhook_secret: SecretStr | None = Field(
+        None, validation_alias=_alias("STRIPE_WEBHOOK_SECRET", "stripe_webhook_secret")
+    )
+    stripe_connect_client_id: str | None = Field(
+        None, validation_alias=_alias("STRIPE_CONNECT_CLIENT_ID", "stripe_connect_client_id")
+    )
+    stripe_api_base: str = Field(
+        "https://api.stripe.com", validation_alias=_alias("STRIPE_API_BASE", "stripe_api_base")
+    )
+    stripe_connect_base: str = Field(
+        "https://connect.stripe.com",
+        validation_alias=_alias("STRIPE_CONNECT_BASE", "stripe_connect_base"),
+    )
+    pinecone_api_key: SecretStr | None = Field(
+        None, validation_alias=_alias("PINECONE_API_KEY", "pinecone_api_key")
+    )
+    pinecone_index: str = Field(
+        "vaultra-knowledge", validation_alias=_alias("PINECONE_INDEX", "pinecone_index")
+    )
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=_alias("OPENAI_API_KEY", "openai_api_key")
+    )
+    ollama_host: str = Field(
+        "http://127.0.0.1:11434", validation_alias=_alias("OLLAMA_HOST", "ollama_host")
+    )
+    llm_provider: Literal["offline", "openai", "ollama"] = Field(
+        "offline", validation_alias=_alias("LLM_PROVIDER", "llm_provider")
+    )
+    embeddings_provider: Literal["none", "openai", "ollama"] = Field(
+        "none", validation_alias=_alias("EMBEDDINGS_PROVIDER", "embeddings_provider")
+    )
+    vector_store: Literal["local", "pinecone"] = Field(
+        "local", validation_alias=_alias("VECTOR_STORE", "vector_store")
+    )
+
+    # Jobs: how long a scheduled run may be late and still run (seconds).
+    job_misfire_grace_seconds: int = Field(
+        300, ge=1, validation_alias=_alias("VAULTRA_JOB_MISFIRE_GRACE", "job_misfire_grace_seconds")
+    )
+    recompute_batch_size: int = Field(
+        200,
+        ge=1,
+        le=10_000,
+        validation_alias=_alias("VAULTRA_RECOMPUTE_BATCH", "recompute_batch_size"),
+    )
+
+    def missing_production_secrets(self) -> list[str]:
+        """Names of the secrets production needs but this configuration does not really have."""
+        if self.env != "production":
+            return []
+        uses_openai = "openai" in (self.llm_provider, self.embeddings_provider)
+        required: list[tuple[str, bool]] = [
+            ("JWT_SECRET", _is_default(self.jwt_secret, DEV_SECRET)),
+            ("VAULTRA_HASH_KEY", _is_default(self.hash_key, DEV_SECRET)),
+            ("VAULTRA_ENCRYPTION_KEY", _is_default(self.encryption_key, DEV_FERNET_KEY)),
+            ("STRIPE_SECRET_KEY", _is_default(self.stripe_secret_key)),
+            ("STRIPE_WEBHOOK_SECRET", _is_default(self.stripe_webhook_secret)),
+            ("STRIPE_CONNECT_CLIENT_ID", not self.stripe_connect_client_id),
+            ("DATABASE_URL (PostgreSQL)", self.database_url.startswith("sqlite")),
+            ("OPENAI_API_KEY", uses_openai and _is_default(self.openai_api_key)),
+            (
+                "PINECONE_API_KEY",
+                self.vector_store == "pinecone" and _is_default(self.pinecone_api_key),
+            ),
+        ]
+        return [name for name, missing in required if missing]
+
+
+def _is_default(secret: SecretStr | None, development_value: str = "") -> bool:
+    return secret is None or secret.get_secret_value() in ("", development_value)
