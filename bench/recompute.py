@@ -20,8 +20,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from bench.common import median_ms, table, timed
-from vaultra_mcp.clock import SystemClock
-from vaultra_mcp.db import Database, describe, parse_database_url
+from vaultra_mcp.db import describe
 from vaultra_mcp.demo.loader import load_demo
 from vaultra_mcp.migrate import upgrade
 from vaultra_mcp.models import Business, Charge, Dispute, Payout, Refund
@@ -81,7 +80,7 @@ async def add_rows(deps: Deps, round_: int) -> list[int]:
 
 async def measure(url: str, businesses: int) -> list[str]:
     settings = Settings(database_url=url, env="development")
-    deps = Deps(settings=settings, db=Database(parse_database_url(url)), clock=SystemClock())
+    deps = Deps.build(settings)
     try:
         await ensure_demo(deps, businesses)
         rows = await payment_rows(deps)

@@ -8,7 +8,6 @@ import pytest
 from tests.databases import PG_ENV, PostgresTemplates, SqliteTemplates, backends
 from tests.factories import AS_OF, test_settings
 from vaultra_mcp.clock import FixedClock
-from vaultra_mcp.db import Database, parse_database_url
 from vaultra_mcp.demo.loader import load_demo
 from vaultra_mcp.jobs import run_job
 from vaultra_mcp.services.deps import Deps
@@ -69,9 +68,7 @@ def demo_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
 
 
 async def _deps(url: str) -> AsyncIterator[Deps]:
-    deps = Deps(
-        settings=test_settings(url), db=Database(parse_database_url(url)), clock=FixedClock(AS_OF)
-    )
+    deps = Deps.build(test_settings(url), clock=FixedClock(AS_OF))
     try:
         yield deps
     finally:

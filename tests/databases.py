@@ -37,7 +37,11 @@ async def _prepare(url: str, seed: Seeder | None) -> None:
     try:
         await upgrade(db)
         if seed is not None:
-            await seed(Deps(settings=test_settings(url), db=db, clock=FixedClock(AS_OF)))
+            deps = Deps.build(test_settings(url), clock=FixedClock(AS_OF))
+            try:
+                await seed(deps)
+            finally:
+                await deps.close()
     finally:
         await db.dispose()
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from vaultra_mcp.settings import Settings
@@ -11,8 +14,18 @@ AS_OF = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 HASH_KEY = b"vaultra-development-only-secret-change-me"
 
 
+KNOWLEDGE_INDEX = Path(tempfile.gettempdir()) / f"vaultra-test-knowledge-{os.getpid()}.sqlite"
+
+
 def test_settings(database_url: str, **overrides: Any) -> Settings:
-    return Settings(database_url=database_url, env="test", **overrides)
+    """Settings for a test: its database, the repo's corpus and a per-run knowledge index."""
+    return Settings(
+        _env_file=None,
+        database_url=database_url,
+        env="test",
+        knowledge_index=str(KNOWLEDGE_INDEX),
+        **overrides,
+    )
 
 
 def epoch(moment: datetime) -> int:

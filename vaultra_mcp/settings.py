@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from vaultra_mcp.errors import ConfigurationError
 
 Environment = Literal["development", "test", "production"]
 
@@ -50,6 +52,13 @@ class Settings(BaseSettings):
         SecretStr(DEV_FERNET_KEY),
         validation_alias=_alias("VAULTRA_ENCRYPTION_KEY", "encryption_key"),
     )
+    jwt_issuer: str = Field("vaultra", validation_alias=_alias("VAULTRA_JWT_ISSUER", "jwt_issuer"))
+    jwt_audience: str = Field(
+        "vaultra-api", validation_alias=_alias("VAULTRA_JWT_AUDIENCE", "jwt_audience")
+    )
+    jwt_ttl_minutes: int = Field(
+        60, ge=1, le=60 * 24, validation_alias=_alias("VAULTRA_JWT_TTL_MINUTES", "jwt_ttl_minutes")
+    )
     stripe_secret_key: SecretStr | None = Field(
         None, validation_alias=_alias("STRIPE_SECRET_KEY", "stripe_secret_key")
     )
@@ -88,6 +97,31 @@ class Settings(BaseSettings):
         "local", validation_alias=_alias("VECTOR_STORE", "vector_store")
     )
 
+    # MCP: the stdio caller, and how big a tool result may get.
+    token: SecretStr | None = Field(None, validation_alias=_alias("VAULTRA_TOKEN", "token"))
+    business_id: int | None = Field(
+        None, ge=1, validation_alias=_alias("VAULTRA_BUSINESS_ID", "business_id")
+    )
+    tool_token_budget: int = Field(
+        1_000,
+        ge=200,
+        le=20_000,
+        validation_alias=_alias("VAULTRA_TOOL_TOKEN_BUDGET", "tool_token_budget"),
+    )
+    allowed_hosts: str = Field(
+        "", validation_alias=_alias("VAULTRA_ALLOWED_HOSTS", "allowed_hosts")
+    )
+    allowed_origins: str = Field(
+        "", validation_alias=_alias("VAULTRA_ALLOWED_ORIGINS", "allowed_origins")
+    )
+    knowledge_dir: str = Field(
+        "knowledge", validation_alias=_alias("VAULTRA_KNOWLEDGE_DIR", "knowledge_dir")
+    )
+    knowledge_index: str = Field(
+        ".vaultra/knowledge.sqlite",
+        validation_alias=_alias("VAULTRA_KNOWLEDGE_INDEX", "knowledge_index"),
+    )
+
     # Jobs: how long a scheduled run may be late and still run (seconds).
     job_misfire_grace_seconds: int = Field(
         300, ge=1, validation_alias=_alias("VAULTRA_JOB_MISFIRE_GRACE", "job_misfire_grace_seconds")
@@ -98,6 +132,11 @@ class Settings(BaseSettings):
         le=10_000,
         validation_alias=_alias("VAULTRA_RECOMPUTE_BATCH", "recompute_batch_size"),
     )
+
+    @staticmethod
+    def split(value: str) -> list[str]:
+        """A comma-separated setting as a list (empty items dropped)."""
+        return [item.strip() for item in value.split(",") if item.strip()]
 
     def missing_production_secrets(self) -> list[str]:
         """Names of the secrets production needs but this configuration does not really have."""
@@ -123,3 +162,19 @@ class Settings(BaseSettings):
 
 def _is_default(secret: SecretStr | None, development_value: str = "") -> bool:
     return secret is None or secret.get_secret_value() in ("", development_value)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, checked: one clear line for anything wrong."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "settings"
+        raise ConfigurationError(f"invalid setting {where}: {error['msg']}") from None
+    missing = settings.missing_production_secrets()
+    if missing:
+        raise ConfigurationError(
+            f"VAULTRA_ENV=production needs real values for: {', '.join(missing)}"
+        )
+    return settings

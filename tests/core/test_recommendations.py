@@ -1,7 +1,7 @@
 from tests.core.inputs import inputs
 from vaultra_mcp.core import thresholds as t
 from vaultra_mcp.core.readiness import score_readiness
-from vaultra_mcp.core.recommendations import GENERAL, RULES, next_bound, recommend
+from vaultra_mcp.core.recommendations import GENERAL, RULES, recommend, target_bound
 from vaultra_mcp.core.simulation import simulate
 
 
@@ -17,6 +17,7 @@ def test_estimated_gain_is_the_simulated_score_change():
         if rec.evidence is None:
             continue
         assert simulate(weak, rec.evidence.target).delta == rec.estimated_score_gain
+        assert rec.potential_score_gain >= rec.estimated_score_gain
 
 
 def test_recommendations_rank_hurting_components_first_then_by_gain():
@@ -39,15 +40,25 @@ def test_evidence_names_the_component_its_value_and_the_next_band():
     assert rec.evidence.component == "dispute_activity"
     assert rec.evidence.value == 0.8
     assert rec.evidence.target == {"dispute_activity_pct": 0.74}
-    assert "0.80% of payments" in rec.why
+    assert "0.80% of payments disputed" in rec.why
 
 
-def test_next_bound_steps_one_band_at_a_time():
-    assert next_bound(t.PROCESSING_HISTORY, 4.0) == 6
-    assert next_bound(t.PROCESSING_HISTORY, 1.0) == 3
-    assert next_bound(t.PROCESSING_HISTORY, 30.0) is None
-    assert next_bound(t.DISPUTE_ACTIVITY, 2.0) == 1.49  # strictly under 1.5%
-    assert next_bound(t.PAYOUT_HEALTH, 4) == 1
+def test_target_bound_steps_one_band_at_a_time():
+    assert target_bound(t.PROCESSING_HISTORY, 4.0) == 6
+    assert target_bound(t.PROCESSING_HISTORY, 1.0) == 3
+    assert target_bound(t.PROCESSING_HISTORY, 30.0) is None
+    assert target_bound(t.DISPUTE_ACTIVITY, 2.0) == 1.49  # strictly under 1.5%
+    assert target_bound(t.PAYOUT_HEALTH, 4) == 1
+
+
+def test_full_targets_jump_to_the_top_band():
+    assert target_bound(t.PROCESSING_HISTORY, 4.0, full=True) == 24
+    assert target_bound(t.DISPUTE_ACTIVITY, 2.0, full=True) == 0.29
+
+
+def test_potential_gain_is_the_score_at_full_points():
+    rec = recommend(inputs(dispute_activity_pct=2.0))[0]
+    assert (rec.estimated_score_gain, rec.potential_score_gain) == (4, 20)
 
 
 def test_every_component_has_a_rule_and_rules_have_steps():

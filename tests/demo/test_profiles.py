@@ -1,8 +1,8 @@
 """The demo businesses behave as a lender would expect: the acceptance test of the score."""
 
+from vaultra_mcp.caller import Caller
 from vaultra_mcp.core.readiness import weakest
 from vaultra_mcp.demo.profiles import EXPECTED_RANKING, PROFILES
-from vaultra_mcp.services.identity import Caller
 from vaultra_mcp.services.readiness import readiness_breakdown
 
 

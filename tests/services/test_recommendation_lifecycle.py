@@ -1,9 +1,9 @@
 from sqlalchemy import select
 
 from tests.services.test_jobs import add_charge
+from vaultra_mcp.caller import Caller
 from vaultra_mcp.jobs import run_job
 from vaultra_mcp.models import RecommendationRow
-from vaultra_mcp.services.identity import Caller
 from vaultra_mcp.services.recommendations import top_recommendations, update_recommendation_status
 
 DEVON = Caller.user(2)

@@ -8,14 +8,12 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import click
-from pydantic import ValidationError
 
-from vaultra_mcp.clock import SystemClock
-from vaultra_mcp.db import Database, describe, parse_database_url
-from vaultra_mcp.errors import ConfigurationError
+from vaultra_mcp.db import describe, parse_database_url
 from vaultra_mcp.migrate import upgrade
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.settings import Settings
+from vaultra_mcp.settings import load_settings as settings_from_environment
 
 T = TypeVar("T")
 
@@ -30,23 +28,14 @@ def cli() -> None:
 
 
 def load_settings(database_url: str | None = None) -> Settings:
-    """Settings from the environment, checked: one clear line for anything wrong."""
-    try:
-        settings = Settings() if database_url is None else Settings(database_url=database_url)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"]) or "settings"
-        raise ConfigurationError(f"invalid setting {where}: {error['msg']}") from None
+    """Checked settings (see ``settings.load_settings``) with a well-formed database URL."""
+    overrides = {} if database_url is None else {"database_url": database_url}
+    settings = settings_from_environment(**overrides)
     parse_database_url(settings.database_url)
-    missing = settings.missing_production_secrets()
-    if missing:
-        raise ConfigurationError(
-            f"VAULTRA_ENV=production needs real values for: {', '.join(missing)}"
-        )
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # "running upgrade" lines are noise here
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # "running upgrade" lines are noise
     return settings
 
 
@@ -56,11 +45,7 @@ def run_with_deps(
     """Build deps, make sure the database answers (and is migrated), run ``work``, clean up."""
 
     async def main() -> T:
-        deps = Deps(
-            settings=settings,
-            db=Database(parse_database_url(settings.database_url)),
-            clock=SystemClock(),
-        )
+        deps = Deps.build(settings)
         try:
             await deps.db.ping()
             if migrate:

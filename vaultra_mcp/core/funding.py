@@ -203,7 +203,7 @@ def _share_of_annual(f: FundingInputs) -> AmountRange:
         f,
         round(annual * 0.08),
         high,
-        "8-12% of yearly revenue (working-capital rule of thumb); OnDeck lends $5,000-$250,000",
+        "8-12% of yearly revenue; OnDeck lends up to $250,000",
     )
 
 
@@ -238,14 +238,14 @@ PRODUCTS: tuple[Product, ...] = (
             annual_revenue(5_000, "Stripe Capital's processing floor"),
             unknown("good_standing", "Account in good standing (30-day wait after a rejection)"),
         ),
-        _not_published("Stripe sizes offers from processing volume; no formula is published"),
+        _not_published("set by Stripe from processing volume; no published formula"),
     ),
     Product(
         "revenue_based_financing",
         "Revenue-based financing",
         "https://intro.me/revenue-based-funding",
         (monthly_volume(10_000, "a common minimum monthly revenue"),),
-        _monthly_multiple(4, 7, "4-7x monthly revenue (about a third of annual revenue)"),
+        _monthly_multiple(4, 7, "4-7x monthly revenue"),
     ),
     Product(
         "merchant_cash_advance",
@@ -258,9 +258,7 @@ PRODUCTS: tuple[Product, ...] = (
             seasonal_statements,
             unknown("credit_score_500", "Personal credit score of 500+"),
         ),
-        _monthly_multiple(
-            1, 2, "100-200% of average monthly card volume; costs a 1.1-1.5 factor rate"
-        ),
+        _monthly_multiple(1, 2, "100-200% of monthly card volume; 1.1-1.5 factor rate"),
     ),
     Product(
         "online_term_loan",
@@ -281,7 +279,7 @@ PRODUCTS: tuple[Product, ...] = (
             annual_revenue(50_000, "online lenders ask for $50K-$100K"),
             unknown("credit_score_600", "Personal credit score of 600+"),
         ),
-        _not_published("Line size is set by the lender; no published formula"),
+        _not_published("set by the lender"),
     ),
     Product(
         "bank_line_of_credit",
@@ -292,7 +290,7 @@ PRODUCTS: tuple[Product, ...] = (
             annual_revenue(250_000, "banks ask for $250K+"),
             unknown("credit_score_680", "Personal credit score of 680+"),
         ),
-        _not_published("Line size is set by the bank from your financials"),
+        _not_published("set by the bank from financials"),
     ),
     Product(
         "bank_term_loan",
@@ -303,7 +301,7 @@ PRODUCTS: tuple[Product, ...] = (
             unknown("credit_score_700", "Personal credit score of 700+ (some banks 680)"),
             unknown("dscr_1_25", "Debt service coverage of 1.20-1.25x"),
         ),
-        _not_published("Sized by the bank from cash flow and collateral"),
+        _not_published("set by the bank from cash flow and collateral"),
     ),
     Product(
         "sba_7a",
@@ -317,7 +315,7 @@ PRODUCTS: tuple[Product, ...] = (
             unknown("credit_score_650", "Personal credit score of 650+ (680+ preferred)"),
             unknown("dscr_1_15", "Debt service coverage of 1.15x or more"),
         ),
-        _program_max(5_000_000, "Program maximum $5 million"),
+        _program_max(5_000_000, "program maximum"),
     ),
     Product(
         "sba_7a_small",
@@ -330,7 +328,7 @@ PRODUCTS: tuple[Product, ...] = (
             annual_revenue(100_000, "brokers' typical minimum"),
             sbss_or_credit_policy,
         ),
-        _program_max(350_000, "Maximum $350,000 since June 1, 2025 (SOP 50 10 8)"),
+        _program_max(350_000, "maximum since June 1, 2025"),
     ),
     Product(
         "sba_express",
@@ -342,7 +340,7 @@ PRODUCTS: tuple[Product, ...] = (
             time_in_business(24, "brokers' typical minimum; SBA sets none"),
             unknown("credit_score_650", "Personal credit score of 650+"),
         ),
-        _program_max(500_000, "Maximum $500,000 (older SBA pages said $350,000)"),
+        _program_max(500_000, "maximum (older SBA pages: $350,000)"),
     ),
     Product(
         "sba_microloan",
@@ -354,7 +352,7 @@ PRODUCTS: tuple[Product, ...] = (
             unknown("intermediary_credit", "The nonprofit intermediary's own credit requirements"),
             unknown("collateral_guarantee", "Collateral and a personal guarantee, generally"),
         ),
-        _program_max(50_000, "Up to $50,000; the average microloan is about $13,000"),
+        _program_max(50_000, "maximum; average about $13,000"),
     ),
     Product(
         "equipment_financing",
@@ -366,7 +364,7 @@ PRODUCTS: tuple[Product, ...] = (
             unknown("credit_score_600", "Personal credit score of 600+"),
             unknown("paydex_50", "PAYDEX of 50+"),
         ),
-        _not_published("Tied to the equipment's price; 0-20% down"),
+        _not_published("the equipment's price, 0-20% down"),
     ),
     Product(
         "invoice_factoring",
@@ -378,7 +376,7 @@ PRODUCTS: tuple[Product, ...] = (
                 "customer_credit", "Creditworthy customers (they matter more than your credit)"
             ),
         ),
-        _not_published("70-90% of invoice value advanced; fees 1-5% per 30 days"),
+        _not_published("70-90% of invoice value; fees 1-5% per 30 days"),
     ),
     Product(
         "clearco",
@@ -390,7 +388,7 @@ PRODUCTS: tuple[Product, ...] = (
             us_corporation_or_llc,
             unknown("us_checking", "A US checking account"),
         ),
-        _not_published("Flat-fee advance sized from connected sales data"),
+        _not_published("sized from connected sales data"),
     ),
 )
 

@@ -18,7 +18,12 @@ DAYS_PER_MONTH = 365.25 / 12
 SERIES_MONTHS = 25  # 24 complete months (two years, for year-over-year growth) + the current one
 STABILITY_MONTHS = 12
 FIRST_MONTH_GRACE_DAYS = 3
-LOW_VOLUME_SHARE_OF_MEAN = 0.25  # a month under a quarter of the average month counts as "low"
+LOW_VOLUME_SHARE_OF_MEAN = 0.25
+PERIOD_DAYS: dict[str, int] = {
+    "90d": 90,
+    "6m": 182,
+    "12m": 365,
+}  # summary periods -> windows  # a month under a quarter of the average month counts as "low"
 
 
 class WindowMetrics(BaseModel):

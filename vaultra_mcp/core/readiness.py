@@ -238,13 +238,13 @@ def processing_history(inputs: ScoreInputs) -> Component:
         scale,
         months,
         f"{months:.1f} months of Stripe history: {_meaning(scale, months)}.",
-        "full points at 24 months; Stripe Capital needs 9",
+        "24 months for full points; Stripe Capital needs 9",
     )
 
 
 def revenue_scale(inputs: ScoreInputs) -> Component:
     scale = t.REVENUE_SCALE
-    threshold = "full points at $250K a year"
+    threshold = "$250K a year for full points"
     if inputs.currency.lower() != "usd":
         return _component(
             "revenue_scale",
@@ -269,15 +269,15 @@ def revenue_scale(inputs: ScoreInputs) -> Component:
 def revenue_growth(inputs: ScoreInputs) -> Component:
     scale = t.REVENUE_GROWTH
     growth = inputs.growth_pct
-    threshold = "full points at +10% or more"
+    threshold = "+10% for full points"
     if growth is None:
         explanation = "Not enough complete months to compare two periods yet."
     else:
         basis = inputs.growth_basis_months
         direction = "up" if growth >= 0 else "down"
         explanation = (
-            f"Volume is {direction} {abs(growth):.1f}% over the last {basis} months against the "
-            f"{basis} before: {_meaning(scale, growth)}."
+            f"Volume is {direction} {abs(growth):.1f}% (last {basis} months vs the "
+            f"{basis} before): {_meaning(scale, growth)}."
         )
     return _component("revenue_growth", "Revenue growth", scale, growth, explanation, threshold)
 
@@ -286,7 +286,7 @@ def revenue_stability(inputs: ScoreInputs) -> Component:
     scale = t.REVENUE_STABILITY
     cv = inputs.volatility_cv
     low = inputs.low_volume_months
-    threshold = "full points at a variation of 0.25 or less with no low months"
+    threshold = "CV of 0.25 or less and no low months"
     if cv is None:
         return _component(
             "revenue_stability",
@@ -303,8 +303,8 @@ def revenue_stability(inputs: ScoreInputs) -> Component:
         "Revenue stability",
         scale,
         cv,
-        f"Monthly volume varies by {cv:.2f} (coefficient of variation) with {low_text} in the "
-        f"last 12: {_meaning(scale, cv)}.",
+        f"Monthly volume varies by {cv:.2f} (CV) with {low_text} in "
+        f"the last 12: {_meaning(scale, cv)}.",
         threshold,
         points=points,
     )
@@ -313,12 +313,12 @@ def revenue_stability(inputs: ScoreInputs) -> Component:
 def dispute_activity(inputs: ScoreInputs) -> Component:
     scale = t.DISPUTE_ACTIVITY
     rate = inputs.dispute_activity_pct
-    threshold = "full points under 0.3%; Visa VAMP 1.5% and Mastercard 1% apply above set counts"
+    threshold = "under 0.3% for full points; 1% Mastercard, 1.5% Visa"
     if rate is None:
         explanation = "No payments in the last 90 days, so dispute activity cannot be measured."
     else:
         explanation = (
-            f"{rate:.2f}% of payments were disputed in the last 90 days "
+            f"{rate:.2f}% of payments disputed in 90 days "
             f"({inputs.dispute_count_90d} of {inputs.charge_count_90d:,}): "
             f"{_meaning(scale, rate)}."
         )
@@ -329,7 +329,7 @@ def refund_rate(inputs: ScoreInputs) -> Component:
     scale = t.REFUND_RATE
     norm = t.refund_norm(inputs.industry)
     rate = inputs.refund_rate_pct
-    threshold = f"full points at or under the {norm.rate_pct:g}% norm for this category"
+    threshold = f"at or under the {norm.rate_pct:g}% category norm"
     if rate is None:
         return _component(
             "refund_rate",
@@ -345,7 +345,7 @@ def refund_rate(inputs: ScoreInputs) -> Component:
         "Refund rate",
         scale,
         rate,
-        f"Refunds are {rate:.1f}% of volume over 90 days against a {norm.rate_pct:g}% benchmark "
+        f"Refunds are {rate:.1f}% of 90-day volume vs a {norm.rate_pct:g}% norm "
         f"({norm.basis}): {_meaning(scale, ratio)}.",
         threshold,
         points=scale.points_for(ratio),
@@ -357,7 +357,7 @@ def customer_concentration(inputs: ScoreInputs) -> Component:
     scale = t.CUSTOMER_CONCENTRATION
     top = inputs.top_customer_share_pct
     top3 = inputs.top3_customer_share_pct
-    threshold = "full points under 20% from the largest customer and top three at 50% or less"
+    threshold = "largest under 20%, top three 50% or less"
     if top is None:
         return _component(
             "customer_concentration",
@@ -371,14 +371,14 @@ def customer_concentration(inputs: ScoreInputs) -> Component:
     meaning = _meaning(scale, top)
     if top3 is not None and top3 > t.TOP3_FLAG_PCT and points > t.TOP3_FLAG_MAX_POINTS:
         points = t.TOP3_FLAG_MAX_POINTS
-        meaning = "top three customers over 50%, a common lender flag"
-    top3_text = f" (top three: {top3:.1f}%)" if top3 is not None else ""
+        meaning = "top three over 50%, a common lender flag"
+    top3_text = f" (top three {top3:.1f}%)" if top3 is not None else ""
     return _component(
         "customer_concentration",
         "Customer concentration",
         scale,
         top,
-        f"The largest customer is {top:.1f}% of the last year's volume{top3_text}: {meaning}.",
+        f"Largest customer is {top:.1f}% of yearly volume{top3_text}: {meaning}.",
         threshold,
         points=points,
     )
@@ -392,8 +392,8 @@ def customer_base(inputs: ScoreInputs) -> Component:
         "Customer base",
         scale,
         count,
-        f"{count:,} paying customers in the last 12 months: {_meaning(scale, count)}.",
-        "full points at 100 customers",
+        f"{count:,} paying customers in 12 months: {_meaning(scale, count)}.",
+        "100 customers for full points",
     )
 
 
@@ -401,9 +401,9 @@ def payout_health(inputs: ScoreInputs) -> Component:
     scale = t.PAYOUT_HEALTH
     failed = inputs.failed_payouts
     explanation = (
-        "No failed payouts in the last 12 months."
+        "No failed payouts in 12 months."
         if failed == 0
-        else f"{failed} failed payout{'s' if failed > 1 else ''} in the last 12 months: "
+        else f"{failed} failed payout{'s' if failed > 1 else ''} in 12 months: "
         f"{_meaning(scale, failed)}."
     )
     return _component(
@@ -412,7 +412,7 @@ def payout_health(inputs: ScoreInputs) -> Component:
         scale,
         failed,
         explanation,
-        "full points with no failed payouts",
+        "no failed payouts",
     )
 
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from vaultra_mcp.core import thresholds as t
 from vaultra_mcp.core.readiness import Component, ScoreInputs, score_readiness
-from vaultra_mcp.core.simulation import apply_changes
+from vaultra_mcp.core.simulation import SIMULATABLE, apply_changes
 
 Priority = Literal["high", "medium", "low"]
 PRIORITY_RANK: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
@@ -45,7 +45,8 @@ class Recommendation(BaseModel):
     why: str
     evidence: Evidence | None
     steps: list[str]
-    estimated_score_gain: int
+    estimated_score_gain: int  # reaching the next band of the component's metric
+    potential_score_gain: int = 0  # reaching its full points
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,51 +55,55 @@ class Rule:
     key: str
     title: str
     category: str
-    target: Callable[[ScoreInputs], dict[str, float]]
+    target: Callable[[ScoreInputs, bool], dict[str, float]]  # (inputs, full) -> what-if
     steps: tuple[str, ...]
 
 
-def next_bound(scale: t.Scale, value: float) -> float | None:
-    """The value that reaches the band one better than ``value``'s; None at the top band."""
+def target_bound(scale: t.Scale, value: float, full: bool = False) -> float | None:
+    """The value that reaches the next band up (or the top band when ``full``); None at the top."""
     current = scale.band_for(value)
     better = scale.bands if current is None else scale.bands[: scale.bands.index(current)]
     if not better:
         return None
-    band = better[-1]
+    band = better[0] if full else better[-1]
     if band.inclusive:
         return band.bound
     step = EPSILON if scale.direction == "higher_is_better" else -EPSILON
     return round(band.bound + step, 4)
 
 
-def _one(metric: str, scale: t.Scale, value: float | None) -> dict[str, float]:
+def _one(metric: str, scale: t.Scale, value: float | None, full: bool) -> dict[str, float]:
     if value is None:
         return {}
-    target = next_bound(scale, value)
+    target = target_bound(scale, value, full)
     return {} if target is None else {metric: target}
 
 
-def _stability_target(inputs: ScoreInputs) -> dict[str, float]:
+def _single(metric: str, scale: t.Scale) -> Callable[[ScoreInputs, bool], dict[str, float]]:
+    return lambda inputs, full: _one(metric, scale, getattr(inputs, metric), full)
+
+
+def _stability_target(inputs: ScoreInputs, full: bool) -> dict[str, float]:
     if inputs.volatility_cv is None:
         return {}
     change: dict[str, float] = {"low_volume_months": 0}
-    change.update(_one("volatility_cv", t.REVENUE_STABILITY, inputs.volatility_cv))
+    change.update(_one("volatility_cv", t.REVENUE_STABILITY, inputs.volatility_cv, full))
     return change
 
 
-def _refund_target(inputs: ScoreInputs) -> dict[str, float]:
+def _refund_target(inputs: ScoreInputs, full: bool) -> dict[str, float]:
     if inputs.refund_rate_pct is None:
         return {}
     norm = t.refund_norm(inputs.industry).rate_pct
-    ratio = next_bound(t.REFUND_RATE, inputs.refund_rate_pct / norm)
+    ratio = target_bound(t.REFUND_RATE, inputs.refund_rate_pct / norm, full)
     return {} if ratio is None else {"refund_rate_pct": round(ratio * norm, 2)}
 
 
-def _concentration_target(inputs: ScoreInputs) -> dict[str, float]:
+def _concentration_target(inputs: ScoreInputs, full: bool) -> dict[str, float]:
     top, top3 = inputs.top_customer_share_pct, inputs.top3_customer_share_pct
     if top is None:
         return {}
-    change = _one("top_customer_share_pct", t.CUSTOMER_CONCENTRATION, top)
+    change = _one("top_customer_share_pct", t.CUSTOMER_CONCENTRATION, top, full)
     if top3 is not None and top3 > t.TOP3_FLAG_PCT:
         change["top3_customer_share_pct"] = t.TOP3_FLAG_PCT
         change.setdefault("top_customer_share_pct", min(top, t.TOP3_FLAG_PCT))
@@ -116,13 +121,11 @@ RULES: tuple[Rule, ...] = (
         "build_processing_history",
         "Keep building processing history on one Stripe account",
         "track_record",
-        lambda i: _one("months_of_history", t.PROCESSING_HISTORY, i.months_of_history),
+        _single("months_of_history", t.PROCESSING_HISTORY),
         (
-            "Keep all card sales on this Stripe account so the history lenders see is unbroken.",
-            "Stripe Capital needs 9 months of processing; many online lenders want 6-12 months "
-            "and banks and SBA lenders typically 2 years.",
-            "Meanwhile set up business credit (EIN, D-U-N-S number, net-30 trade lines that "
-            "report) so it is ready when your history is.",
+            "Keep all card sales on this one Stripe account, with no gaps.",
+            "Stripe Capital needs 9 months; online lenders 6-12; banks and SBA about 2 years.",
+            "Meanwhile build business credit: EIN, D-U-N-S number, reporting trade lines.",
         ),
     ),
     Rule(
@@ -130,13 +133,11 @@ RULES: tuple[Rule, ...] = (
         "grow_processed_volume",
         "Grow processed volume toward the next lender floor",
         "revenue",
-        lambda i: _one("annual_volume", t.REVENUE_SCALE, i.annual_volume),
+        _single("annual_volume", t.REVENUE_SCALE),
         (
             "Route all card revenue through Stripe so lenders see your full volume.",
-            "Document revenue outside Stripe with bank statements and tax returns; lenders "
-            "count it even though this score cannot.",
-            "Published floors: $50K-$100K a year for online credit lines, about $100K for SBA "
-            "7(a) (brokers), $250K+ for bank lines.",
+            "Document revenue outside Stripe with bank statements and tax returns.",
+            "Floors: $50K-$100K online credit lines; $100K SBA (brokers); $250K bank lines.",
         ),
     ),
     Rule(
@@ -144,11 +145,11 @@ RULES: tuple[Rule, ...] = (
         "reverse_revenue_decline",
         "Turn the revenue trend around before you apply",
         "revenue",
-        lambda i: _one("growth_pct", t.REVENUE_GROWTH, i.growth_pct),
+        _single("growth_pct", t.REVENUE_GROWTH),
         (
-            "Find which months, products or customers drove the change in volume.",
-            "Lenders stress-test with a 20-30% revenue decline; check your payments still fit.",
-            "Prepare a short explanation of the trend and your plan; underwriters will ask.",
+            "Find which months, products or customers drove the change.",
+            "Lenders stress-test a 20-30% revenue drop; check your payments still fit.",
+            "Prepare a short explanation of the trend and your plan.",
         ),
     ),
     Rule(
@@ -158,10 +159,9 @@ RULES: tuple[Rule, ...] = (
         "revenue",
         _stability_target,
         (
-            "Stripe looks for a steady processing record with few low or zero-volume periods.",
-            "Add off-season revenue (pre-orders, subscriptions, services) to fill the low months.",
-            "Seasonal businesses are asked for 12-24 months of statements; keep them ready so "
-            "lenders can average your year instead of annualizing a slow quarter.",
+            "Add off-season revenue (pre-orders, subscriptions, services) for low months.",
+            "Avoid months with no processing: Stripe looks for a steady record.",
+            "Keep 12-24 months of statements so lenders average your year.",
         ),
     ),
     Rule(
@@ -169,14 +169,11 @@ RULES: tuple[Rule, ...] = (
         "reduce_dispute_activity",
         "Bring dispute activity down",
         "risk",
-        lambda i: _one("dispute_activity_pct", t.DISPUTE_ACTIVITY, i.dispute_activity_pct),
+        _single("dispute_activity_pct", t.DISPUTE_ACTIVITY),
         (
-            "Respond to every dispute before its deadline (usually 7-21 days); a missed "
-            "deadline loses automatically.",
-            "Refund complaints before they become disputes: disputes on refunded charges still "
-            "count in the card networks' programs.",
-            "Make charges recognizable: a clear statement descriptor and visible contact details.",
-            "Check dispute activity monthly; card networks count disputes by dispute date.",
+            "Answer every dispute before its deadline (usually 7-21 days).",
+            "Refund complaints early: disputes on refunded charges still count.",
+            "Use a clear statement descriptor and visible contact details.",
         ),
     ),
     Rule(
@@ -187,8 +184,8 @@ RULES: tuple[Rule, ...] = (
         _refund_target,
         (
             "Find the products or plans behind most refunds and fix the cause.",
-            "Clearer descriptions, sizing and delivery times cut returns at the source.",
-            "Keep refunding genuine complaints: refunds do not count as disputes.",
+            "Clearer descriptions, sizing and delivery times cut returns.",
+            "Keep refunding genuine complaints: refunds are not disputes.",
         ),
     ),
     Rule(
@@ -198,11 +195,9 @@ RULES: tuple[Rule, ...] = (
         "customers",
         _concentration_target,
         (
-            "Many lenders see over 25% of revenue from one customer as a red flag and over 50% "
-            "as high risk; aim for under 20%.",
-            "Win new accounts so your top three customers stay at or under half of revenue.",
-            "If concentration stays high, invoice factoring leans on your customers' credit "
-            "rather than yours.",
+            "Win new accounts until no customer is over 20% of revenue.",
+            "Keep your top three customers at or under half of revenue.",
+            "Meanwhile, invoice factoring leans on your customers' credit, not yours.",
         ),
     ),
     Rule(
@@ -210,10 +205,10 @@ RULES: tuple[Rule, ...] = (
         "broaden_customer_base",
         "Broaden your customer base",
         "customers",
-        lambda i: _one("distinct_customers", t.CUSTOMER_BASE, i.distinct_customers),
+        _single("distinct_customers", t.CUSTOMER_BASE),
         (
-            "Stripe weighs the size of your customer base when it sizes Capital offers.",
-            "Attach each payment to a Stripe customer so repeat buyers are counted once.",
+            "Stripe weighs the size of your customer base for Capital offers.",
+            "Attach payments to Stripe customers so repeat buyers count once.",
         ),
     ),
     Rule(
@@ -221,11 +216,10 @@ RULES: tuple[Rule, ...] = (
         "fix_failed_payouts",
         "Fix failed payouts",
         "cash_flow",
-        lambda i: _one("failed_payouts", t.PAYOUT_HEALTH, i.failed_payouts),
+        _single("failed_payouts", t.PAYOUT_HEALTH),
         (
-            "Check the bank account on your Stripe payout settings is current and can receive.",
-            "Keep a balance buffer: lenders count NSFs, overdrafts and negative balances "
-            "against you.",
+            "Check the bank account in your Stripe payout settings.",
+            "Keep a balance buffer: lenders count NSFs and overdrafts against you.",
         ),
     ),
 )
@@ -239,9 +233,9 @@ GENERAL: tuple[Recommendation, ...] = (
         why="Lenders check business credit, which Stripe data cannot show (DOMAIN.md §4, §7).",
         evidence=None,
         steps=[
-            "Get an EIN and open a business bank account in the company's name.",
+            "Get an EIN and a business bank account in the company's name.",
             "Get a free D-U-N-S number from D&B (about 30 days).",
-            "Open net-30 vendor trade lines that report; a meaningful PAYDEX takes 6-12 months.",
+            "Open net-30 trade lines that report; PAYDEX takes 6-12 months.",
         ],
         estimated_score_gain=0,
     ),
@@ -253,8 +247,8 @@ GENERAL: tuple[Recommendation, ...] = (
         why="Most applications need statements and returns the score cannot see (DOMAIN.md §5).",
         evidence=None,
         steps=[
-            "3-6 months of business bank statements (12-24 if you are seasonal).",
-            "2-3 years of business tax returns, plus personal returns for 20%+ owners.",
+            "3-6 months of business bank statements (12-24 if seasonal).",
+            "2-3 years of tax returns, plus personal returns for 20%+ owners.",
             "A current P&L, balance sheet and debt schedule.",
         ],
         estimated_score_gain=0,
@@ -267,9 +261,8 @@ GENERAL: tuple[Recommendation, ...] = (
         why="SBA 7(a) requires 1.15x and banks usually want 1.20-1.25x (DOMAIN.md §1.9).",
         evidence=None,
         steps=[
-            "Divide net operating income (often EBITDA) by total annual debt payments, "
-            "including the new loan.",
-            "Below 1.0x the business cannot cover its debt from operations; fix that first.",
+            "Divide net operating income by yearly debt payments, new loan included.",
+            "Below 1.0x the business cannot cover its debts; fix that first.",
         ],
         estimated_score_gain=0,
     ),
@@ -284,20 +277,26 @@ def recommend(inputs: ScoreInputs) -> list[Recommendation]:
         component = base.component(rule.component)
         if component.status == "helps":
             continue
-        change = rule.target(inputs)
+        change = rule.target(inputs, False)
         if not change:
             continue
         gain = score_readiness(apply_changes(inputs, change)).score - base.score
         if gain <= 0:
             continue
-        rec = _from_rule(rule, component, change, gain)
+        potential = score_readiness(apply_changes(inputs, rule.target(inputs, True))).score
+        rec = _from_rule(rule, component, change, gain, potential - base.score)
         ranked.append(((PRIORITY_RANK[rec.priority], -gain, -component.lost_points, rec.key), rec))
     ranked.sort(key=lambda pair: pair[0])
     return [rec for _, rec in ranked] + list(GENERAL)
 
 
+def _whole(metric: str, value: float) -> float:
+    """Counts and cents as integers, so a target reads 1 rather than 1.0."""
+    return int(value) if SIMULATABLE[metric][2] else value
+
+
 def _from_rule(
-    rule: Rule, component: Component, change: dict[str, float], gain: int
+    rule: Rule, component: Component, change: dict[str, float], gain: int, potential: int
 ) -> Recommendation:
     priority: Priority = "high" if component.status == "hurts" else "medium" if gain >= 2 else "low"
     return Recommendation(
@@ -310,9 +309,10 @@ def _from_rule(
             component=component.key,
             value=component.value,
             unit=component.unit,
-            target=change,
+            target={k: _whole(k, v) for k, v in change.items()},
             source=component.source,
         ),
         steps=list(rule.steps),
         estimated_score_gain=gain,
+        potential_score_gain=max(gain, potential),
     )

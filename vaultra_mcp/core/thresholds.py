@@ -24,8 +24,7 @@ class Source:
     internal: bool = False
 
     def label(self) -> str:
-        kind = "Vaultra internal band, informed by " if self.internal else ""
-        return f"{kind}{self.section}"
+        return f"{self.section} (internal band)" if self.internal else self.section
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,17 +93,15 @@ PROCESSING_HISTORY = Scale(
     unit="months",
     direction="higher_is_better",
     bands=(
-        Band(24, 15, "two years, what banks and SBA lenders typically expect"),
-        Band(
-            12, 12, "a year, the top of online lenders' 6-12 months and some Clearco FAQ versions"
-        ),
-        Band(9, 9, "Stripe Capital's current 9-month minimum"),
-        Band(6, 6, "the 6 months most merchant cash advance and online lenders ask for"),
-        Band(3, 2, "enough to compute metrics, below most lenders' minimums"),
+        Band(24, 15, "the bank and SBA norm of two years"),
+        Band(12, 12, "meets most online lenders' 6-12 months"),
+        Band(9, 9, "meets Stripe Capital's 9 months"),
+        Band(6, 6, "meets typical cash-advance minimums"),
+        Band(3, 2, "below most lenders' minimums"),
     ),
     floor_points=0,
-    floor_meaning="under 3 months: too little history to judge",
-    source=Source("DOMAIN.md §1.8, §1.4, §1.7, §7 (Stripe Capital eligibility)", STRIPE_CAPITAL),
+    floor_meaning="too little history to judge",
+    source=Source("DOMAIN.md §1.8", STRIPE_CAPITAL),
 )
 
 # Annual volume in US cents: thresholds are published in US dollars.
@@ -113,14 +110,14 @@ REVENUE_SCALE = Scale(
     unit="USD cents per year",
     direction="higher_is_better",
     bands=(
-        Band(250_000_00, 15, "$250K+, the typical bank line-of-credit revenue floor"),
-        Band(100_000_00, 12, "$100K+, the minimum brokers cite for SBA 7(a)"),
-        Band(50_000_00, 8, "$50K+, the low end of online line-of-credit minimums"),
-        Band(5_000_00, 4, "$5K+, Stripe Capital's minimum yearly processing volume"),
+        Band(250_000_00, 15, "meets bank line-of-credit floors"),
+        Band(100_000_00, 12, "meets SBA brokers' $100K minimum"),
+        Band(50_000_00, 8, "meets online credit-line minimums"),
+        Band(5_000_00, 4, "meets Stripe Capital's $5K floor only"),
     ),
     floor_points=0,
-    floor_meaning="under $5K a year: below Stripe Capital's processing floor",
-    source=Source("DOMAIN.md §1.4, §1.2, §1.8, §7", LOC_TABLE),
+    floor_meaning="below Stripe Capital's $5K floor",
+    source=Source("DOMAIN.md §1.4", LOC_TABLE),
 )
 
 REVENUE_GROWTH = Scale(
@@ -128,14 +125,14 @@ REVENUE_GROWTH = Scale(
     unit="%",
     direction="higher_is_better",
     bands=(
-        Band(10, 15, "growing 10% or more"),
+        Band(10, 15, "strong growth"),
         Band(0, 12, "growing"),
         Band(-10, 8, "slightly down"),
         Band(-25, 4, "declining"),
     ),
     floor_points=0,
-    floor_meaning="down more than 25%: lenders read a steep decline as falling repayment capacity",
-    source=Source("DOMAIN.md §1.8 (Stripe: 'a growing business'), §3", STRIPE_ELIGIBILITY, True),
+    floor_meaning="a steep decline lenders read as falling capacity to repay",
+    source=Source("DOMAIN.md §1.8", STRIPE_ELIGIBILITY, True),
 )
 
 REVENUE_STABILITY = Scale(
@@ -143,15 +140,13 @@ REVENUE_STABILITY = Scale(
     unit="coefficient of variation of monthly volume",
     direction="lower_is_better",
     bands=(
-        Band(0.25, 10, "steady month to month"),
+        Band(0.25, 10, "steady"),
         Band(0.5, 7, "some swings"),
         Band(0.8, 4, "large swings"),
     ),
     floor_points=1,
     floor_meaning="very uneven months",
-    source=Source(
-        "DOMAIN.md §3, §1.8 (Stripe: 'a steady processing record')", STRIPE_ELIGIBILITY, True
-    ),
+    source=Source("DOMAIN.md §3", STRIPE_ELIGIBILITY, True),
 )
 LOW_MONTH_PENALTY = 2  # points off stability for each low- or zero-volume month in the last 12
 
@@ -160,17 +155,14 @@ DISPUTE_ACTIVITY = Scale(
     unit="% of payments, trailing 90 days, by dispute date",
     direction="lower_is_better",
     bands=(
-        Band(0.3, 20, "under 0.3%, best practice", inclusive=False),
-        Band(0.75, 14, "watch zone, under Vaultra's 0.75% internal warning line", inclusive=False),
-        Band(1.0, 8, "at or over the 0.75% internal warning line", inclusive=False),
-        Band(1.5, 4, "at or over 1%, Mastercard's monitored-merchant ratio", inclusive=False),
+        Band(0.3, 20, "best practice", inclusive=False),
+        Band(0.75, 14, "watch zone", inclusive=False),
+        Band(1.0, 8, "over Vaultra's 0.75% internal warning line", inclusive=False),
+        Band(1.5, 4, "at Mastercard's 1% monitoring ratio", inclusive=False),
     ),
     floor_points=0,
-    floor_meaning=(
-        "at or over 1.5%: Visa VAMP's merchant 'excessive' ratio from April 1, 2026 "
-        "and Mastercard's excessive-chargeback ratio"
-    ),
-    source=Source("DOMAIN.md §2.1, §2.2, §2.3, §7", STRIPE_DISPUTES),
+    floor_meaning="at the 1.5% excessive ratio of Visa VAMP (from Apr 1, 2026) and Mastercard",
+    source=Source("DOMAIN.md §2.1-2.3", STRIPE_DISPUTES),
 )
 MASTERCARD_CMM_MIN_COUNT = 100  # chargebacks in a month before CMM applies (DOMAIN.md §2.2)
 VAMP_MIN_COUNT = 1_500  # fraud + disputes a month before VAMP merchant thresholds apply (§2.1)
@@ -180,14 +172,14 @@ REFUND_RATE = Scale(
     unit="refund rate divided by the category norm",
     direction="lower_is_better",
     bands=(
-        Band(1.0, 5, "at or under the category norm"),
-        Band(1.5, 3, "up to 1.5 times the category norm"),
-        Band(2.0, 1, "up to twice the category norm"),
+        Band(1.0, 5, "within the category norm"),
+        Band(1.5, 3, "above the norm"),
+        Band(2.0, 1, "well above the norm"),
     ),
     floor_points=0,
-    floor_meaning="more than twice the category norm",
+    floor_meaning="over twice the norm",
     source=Source(
-        "DOMAIN.md §2.4 (judge refunds against category norms)",
+        "DOMAIN.md §2.4",
         "https://redstagfulfillment.com/average-return-rates-for-ecommerce",
         True,
     ),
@@ -205,20 +197,20 @@ class RefundNorm:
 REDSTAG = "https://redstagfulfillment.com/average-return-rates-for-ecommerce"
 IN_STORE = RefundNorm(
     8.9,
-    "the in-store return rate; no published norm for this category",
+    "in-store return rate; no published norm for this category",
     "https://patternowl.com/blog/ecommerce-return-rate-benchmarks",
     published=False,
 )
 REFUND_NORMS: dict[str, RefundNorm] = {
-    "ecommerce_apparel": RefundNorm(30.0, "apparel returns run 30-40%", REDSTAG),
-    "ecommerce_electronics": RefundNorm(8.0, "electronics returns run 8-10%", REDSTAG),
-    "ecommerce_beauty": RefundNorm(4.0, "beauty returns run 4-10%", REDSTAG),
+    "ecommerce_apparel": RefundNorm(30.0, "apparel 30-40%", REDSTAG),
+    "ecommerce_electronics": RefundNorm(8.0, "electronics 8-10%", REDSTAG),
+    "ecommerce_beauty": RefundNorm(4.0, "beauty 4-10%", REDSTAG),
     "ecommerce_general": RefundNorm(
         16.9,
-        "retailers expected 16.9% of 2024 sales to be returned (NRF)",
+        "NRF: 16.9% of 2024 retail sales",
         "https://www.dcvelocity.com/e-commerce-retailers-brace-for-surge-in-returns",
     ),
-    "retail_in_store": RefundNorm(8.9, "in-store purchases return at about 8.9%", IN_STORE.url),
+    "retail_in_store": RefundNorm(8.9, "in-store returns", IN_STORE.url),
 }
 INDUSTRIES: tuple[str, ...] = (
     "saas",
@@ -242,13 +234,13 @@ CUSTOMER_CONCENTRATION = Scale(
     unit="% of trailing-year volume from the largest customer",
     direction="lower_is_better",
     bands=(
-        Band(20, 10, "under 20%, what many lenders see as low risk", inclusive=False),
-        Band(25, 7, "20-25%, just under the common 25% red flag"),
-        Band(50, 3, "over 25%, a common lender red flag"),
+        Band(20, 10, "low risk", inclusive=False),
+        Band(25, 7, "near the common 25% red flag"),
+        Band(50, 3, "a common lender red flag"),
     ),
     floor_points=0,
-    floor_meaning="over 50% from one customer, which many lenders treat as high risk",
-    source=Source("DOMAIN.md §3 (customer concentration)", CONCENTRATION),
+    floor_meaning="high risk to many lenders",
+    source=Source("DOMAIN.md §3", CONCENTRATION),
 )
 TOP3_FLAG_PCT = 50.0  # top three customers over 50% is a common flag (DOMAIN.md §3)
 TOP3_FLAG_MAX_POINTS = 3
@@ -258,15 +250,13 @@ CUSTOMER_BASE = Scale(
     unit="paying customers, trailing 12 months",
     direction="higher_is_better",
     bands=(
-        Band(100, 5, "a broad customer base"),
-        Band(25, 3, "a modest customer base"),
-        Band(10, 1, "a small customer base"),
+        Band(100, 5, "a broad base"),
+        Band(25, 3, "a modest base"),
+        Band(10, 1, "a small base"),
     ),
     floor_points=0,
-    floor_meaning="fewer than 10 customers",
-    source=Source(
-        "DOMAIN.md §1.8 (Stripe weighs the size of the customer base)", STRIPE_ELIGIBILITY, True
-    ),
+    floor_meaning="very few customers",
+    source=Source("DOMAIN.md §1.8", STRIPE_ELIGIBILITY, True),
 )
 
 PAYOUT_HEALTH = Scale(
@@ -274,14 +264,12 @@ PAYOUT_HEALTH = Scale(
     unit="failed payouts, trailing 12 months",
     direction="lower_is_better",
     bands=(
-        Band(0, 5, "no failed payouts"),
-        Band(1, 2, "one failed payout"),
+        Band(0, 5, "none failed"),
+        Band(1, 2, "one failed"),
     ),
     floor_points=0,
-    floor_meaning="repeated failed payouts, the processor analogue of NSFs and overdrafts",
-    source=Source(
-        "DOMAIN.md §3, §7 (lenders count NSFs and overdrafts against you)", CREDIBLY, True
-    ),
+    floor_meaning="repeated failures, like NSFs to a lender",
+    source=Source("DOMAIN.md §3", CREDIBLY, True),
 )
 
 
@@ -309,3 +297,24 @@ SHORT_HISTORY_MONTHS = 6.0
 SHORT_HISTORY_CAP = 59  # under 6 months most lenders' minimums are unmet: never above "not ready"
 STALE_AFTER_DAYS = 31  # no payment for a month: the data may not describe the business today
 LOW_SAMPLE_CHARGES = 30  # fewer payments than this in 90 days make the ratios noisy
+
+
+def benchmark(metric: str, industry: str) -> str | None:
+    """What a metric is judged against, in one line, from the same constants the score uses."""
+    norm = refund_norm(industry)
+    lines = {
+        "months_of_history": "9 months for Stripe Capital; 6-12 online lenders; 24 banks and SBA",
+        "annual_volume_run_rate": "$5K Stripe Capital; $50K-$100K online credit lines; "
+        "$100K SBA (brokers); $250K bank lines",
+        "growth_pct": "growth earns full points at +10%; Stripe favors a growing business",
+        "volatility_cv": "0.25 or less is steady; over 0.8 is very uneven",
+        "low_volume_months": "0; Stripe looks for few low or zero-volume periods",
+        "dispute_activity_pct": "under 0.3% best practice; 0.75% internal warning; 1% Mastercard "
+        "CMM; 1.5% Visa VAMP (from Apr 1, 2026) and Mastercard ECM",
+        "refund_rate_pct": f"{norm.rate_pct:g}% ({norm.basis})",
+        "top_customer_share_pct": "under 20% low risk; over 25% a red flag; over 50% high risk",
+        "top3_customer_share_pct": "50% or less; more is a common lender flag",
+        "distinct_customers": "100+ is a broad base",
+        "failed_payouts": "0; lenders count NSFs and overdrafts against you",
+    }
+    return lines.get(metric)

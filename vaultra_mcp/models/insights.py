@@ -77,6 +77,7 @@ class RecommendationRow(SQLModel, table=True):
     evidence: dict[str, Any] | None = Field(default=None, sa_type=Json)
     steps: list[str] = Field(sa_type=Json)
     estimated_score_gain: int
+    potential_score_gain: int = 0
     status: str = Field(default="open", max_length=20)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

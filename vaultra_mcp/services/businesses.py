@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from vaultra_mcp.caller import Caller
 from vaultra_mcp.errors import InvalidInput, NeedsBusinessSelection, NotFound
 from vaultra_mcp.models import Business, IntegrationAccount, Membership
 from vaultra_mcp.services.deps import Deps
-from vaultra_mcp.services.identity import Caller
 
 MAX_BUSINESS_ID = 2**63 - 1
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from vaultra_mcp.clock import Clock, SystemClock
 from vaultra_mcp.db import Database, parse_database_url
+from vaultra_mcp.services.knowledge import KnowledgeBase
 from vaultra_mcp.settings import Settings
 
 
@@ -13,12 +14,19 @@ from vaultra_mcp.settings import Settings
 class Deps:
     settings: Settings
     db: Database
-    clock: Clock = field(default_factory=SystemClock)
+    clock: Clock
+    knowledge: KnowledgeBase
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> Deps:
-        db = Database(parse_database_url(settings.database_url))
-        return cls(settings=settings, db=db, clock=clock or SystemClock())
+        """Nothing connects here: the database and the knowledge index open on first use."""
+        return cls(
+            settings=settings,
+            db=Database(parse_database_url(settings.database_url)),
+            clock=clock or SystemClock(),
+            knowledge=KnowledgeBase(settings),
+        )
 
     async def close(self) -> None:
+        self.knowledge.close()
         await self.db.dispose()

@@ -6,12 +6,12 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from vaultra_mcp.caller import Caller
 from vaultra_mcp.core.funding import BusinessFacts, FundingInputs, FundingOption, funding_options
 from vaultra_mcp.core.metrics import MetricSet
 from vaultra_mcp.models import MetricSnapshot
 from vaultra_mcp.services.businesses import resolve_in
 from vaultra_mcp.services.deps import Deps
-from vaultra_mcp.services.identity import Caller
 from vaultra_mcp.services.readiness import ensure_score, view_of
 
 RECENT_MONTHS = 3
@@ -19,6 +19,7 @@ RECENT_MONTHS = 3
 
 class FundingOptions(BaseModel):
     business_id: int
+    business_name: str
     as_of: datetime
     options: list[FundingOption]
 
@@ -38,7 +39,7 @@ async def business_funding_options(
     async with deps.db.sessions() as session:
         snapshot = await session.get(MetricSnapshot, score.metric_snapshot_id)
     assert snapshot is not None and business.id is not None
-    view = view_of(score, deps.clock.now())
+    view = view_of(business, score, deps.clock.now())
     facts = BusinessFacts(
         country=business.country,
         entity_type=business.entity_type,
@@ -51,5 +52,8 @@ async def business_funding_options(
         average_monthly_volume=average_recent_volume(MetricSet.model_validate(snapshot.payload)),
     )
     return FundingOptions(
-        business_id=business.id, as_of=score.as_of, options=funding_options(inputs)
+        business_id=business.id,
+        business_name=business.name,
+        as_of=score.as_of,
+        options=funding_options(inputs),
     )

@@ -1,8 +1,7 @@
-"""Callers and their credentials.
+"""Callers and their credentials: personal access tokens, and the users behind them.
 
-A caller is a user (from a JWT or a personal access token) or, for local demo use over stdio
-only, a single pinned business. Which businesses a caller may touch is decided here and in
-``businesses.resolve_business`` from the database, never from anything a model writes.
+Which businesses a caller may touch is decided by ``businesses.resolve_business`` from the
+database, never from anything a model writes.
 """
 
 from __future__ import annotations
@@ -10,38 +9,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlmodel import col
 
+from vaultra_mcp.caller import Caller
 from vaultra_mcp.errors import InvalidInput, NotFound, Unauthenticated
 from vaultra_mcp.models import PersonalAccessToken, User
 from vaultra_mcp.services.deps import Deps
-from vaultra_mcp.types import BusinessId, UserId
 
 TOKEN_PREFIX = "vtk_"
 MAX_TOKEN_LENGTH = 200
 # last_used_at is informational; writing it on every request would make reads write.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """Who is asking. Exactly one of ``user_id`` and ``pinned_business_id`` is set."""
-
-    user_id: UserId | None = None
-    pinned_business_id: BusinessId | None = None
-
-    @classmethod
-    def user(cls, user_id: int) -> Caller:
-        return cls(user_id=UserId(user_id))
-
-    @classmethod
-    def pinned(cls, business_id: int) -> Caller:
-        return cls(pinned_business_id=BusinessId(business_id))
 
 
 class IssuedToken(BaseModel):
@@ -138,6 +120,17 @@ async def authenticate_token(deps: Deps, token: str) -> Caller:
                 .values(last_used_at=now)
             )
     return Caller.user(row.user_id)
+
+
+async def active_user(deps: Deps, user_id: int) -> Caller:
+    """The caller for ``user_id`` if that user exists and is active, else ``Unauthenticated``."""
+    async with deps.db.sessions() as session:
+        active = await session.execute(
+            select(col(User.id)).where(col(User.id) == user_id, col(User.is_active).is_(True))
+        )
+        if active.first() is None:
+            raise Unauthenticated("This account no longer exists or is disabled.")
+    return Caller.user(user_id)
 
 
 def _expired(expires_at: datetime | None, now: datetime) -> bool:

@@ -16,16 +16,15 @@ from sqlalchemy import func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from vaultra_mcp.core.metrics import MetricSet, WindowMetrics, compute_metrics
+from vaultra_mcp.caller import Caller
+from vaultra_mcp.core.metrics import PERIOD_DAYS, MetricSet, WindowMetrics, compute_metrics
 from vaultra_mcp.errors import InvalidInput, NotReady
 from vaultra_mcp.models import Business, MetricSnapshot
 from vaultra_mcp.services.businesses import resolve_in
 from vaultra_mcp.services.deps import Deps
-from vaultra_mcp.services.identity import Caller
 from vaultra_mcp.services.payment_aggregates import load_aggregates
 
 Period = Literal["90d", "6m", "12m"]
-PERIOD_DAYS: dict[str, int] = {"90d": 90, "6m": 182, "12m": 365}
 SCAN_ALL_ABOVE = 100  # past this many businesses one full scan beats index lookups per business
 
 
@@ -38,6 +37,8 @@ class JobOutcome(BaseModel):
 
 class MetricSummary(BaseModel):
     business_id: int
+    business_name: str
+    industry: str
     period: str
     metrics: MetricSet
     window: WindowMetrics
@@ -169,6 +170,8 @@ async def metric_summary(
     }[period]
     return MetricSummary(
         business_id=snapshot.business_id,
+        business_name=business.name,
+        industry=business.industry,
         period=period,
         metrics=metrics,
         window=metrics.window(PERIOD_DAYS[period]),

@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from vaultra_mcp.caller import Caller
 from vaultra_mcp.core.metrics import MetricSet
 from vaultra_mcp.core.readiness import Readiness, ScoreInputs, inputs_from_metrics, score_readiness
 from vaultra_mcp.core.simulation import Simulation, simulate
@@ -21,7 +22,6 @@ from vaultra_mcp.errors import InvalidInput
 from vaultra_mcp.models import Business, MetricSnapshot, ReadinessScore
 from vaultra_mcp.services.businesses import resolve_in
 from vaultra_mcp.services.deps import Deps
-from vaultra_mcp.services.identity import Caller
 from vaultra_mcp.services.metrics import JobOutcome, ensure_snapshot
 
 STALE_AFTER = timedelta(hours=26)  # jobs run hourly; a day without a new score means they stopped
@@ -29,6 +29,7 @@ STALE_AFTER = timedelta(hours=26)  # jobs run hourly; a day without a new score 
 
 class ReadinessView(BaseModel):
     business_id: int
+    business_name: str
     as_of: datetime
     readiness: Readiness
     inputs: ScoreInputs
@@ -119,10 +120,11 @@ async def ensure_score(deps: Deps, business: Business) -> ReadinessScore:
     return score
 
 
-def view_of(score: ReadinessScore, now: datetime) -> ReadinessView:
+def view_of(business: Business, score: ReadinessScore, now: datetime) -> ReadinessView:
     first = score.payload.get("first_charge_at")
     return ReadinessView(
         business_id=score.business_id,
+        business_name=business.name,
         as_of=score.as_of,
         readiness=Readiness.model_validate(score.payload["readiness"]),
         inputs=ScoreInputs.model_validate(score.payload["inputs"]),
@@ -134,7 +136,7 @@ def view_of(score: ReadinessScore, now: datetime) -> ReadinessView:
 async def readiness_breakdown(deps: Deps, caller: Caller, business_id: int | None) -> ReadinessView:
     async with deps.db.sessions() as session:
         business = await resolve_in(session, caller, business_id)
-    return view_of(await ensure_score(deps, business), deps.clock.now())
+    return view_of(business, await ensure_score(deps, business), deps.clock.now())
 
 
 async def readiness_history(
@@ -153,9 +155,19 @@ async def readiness_history(
         return [ReadinessHistoryPoint(as_of=r.as_of, score=r.score, tier=r.tier) for r in rows]
 
 
+class WhatIf(BaseModel):
+    business_id: int
+    business_name: str
+    simulation: Simulation
+
+
 async def simulate_readiness(
     deps: Deps, caller: Caller, business_id: int | None, changes: Mapping[str, float]
-) -> Simulation:
+) -> WhatIf:
     """Re-score with some metrics changed. Reads only; nothing is stored."""
     view = await readiness_breakdown(deps, caller, business_id)
-    return simulate(view.inputs, changes)
+    return WhatIf(
+        business_id=view.business_id,
+        business_name=view.business_name,
+        simulation=simulate(view.inputs, changes),
+    )

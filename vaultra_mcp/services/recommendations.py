@@ -16,13 +16,13 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from vaultra_mcp.caller import Caller
 from vaultra_mcp.core.readiness import ScoreInputs
 from vaultra_mcp.core.recommendations import Recommendation, recommend
 from vaultra_mcp.errors import InvalidInput, NotFound
 from vaultra_mcp.models import Business, ReadinessScore, RecommendationRow
 from vaultra_mcp.services.businesses import can_access, resolve_in
 from vaultra_mcp.services.deps import Deps
-from vaultra_mcp.services.identity import Caller
 from vaultra_mcp.services.metrics import JobOutcome
 from vaultra_mcp.services.readiness import ensure_score
 
@@ -44,11 +44,14 @@ class RecommendationView(BaseModel):
     evidence: dict[str, Any] | None
     steps: list[str]
     estimated_score_gain: int
+    potential_score_gain: int
     status: str
     updated_at: datetime
 
 
 class RecommendationPage(BaseModel):
+    business_id: int
+    business_name: str
     items: list[RecommendationView]
     total: int
 
@@ -157,6 +160,7 @@ def _content(rec: Recommendation, rank: int, score_id: int, now: datetime) -> di
         "evidence": rec.evidence.model_dump(mode="json") if rec.evidence else None,
         "steps": rec.steps,
         "estimated_score_gain": rec.estimated_score_gain,
+        "potential_score_gain": rec.potential_score_gain,
         "updated_at": now,
     }
 
@@ -184,7 +188,12 @@ async def top_recommendations(
             .order_by(col(RecommendationRow.rank))
             .limit(limit)
         )
-        return RecommendationPage(items=[view_of(r) for r in rows.scalars()], total=total)
+        return RecommendationPage(
+            business_id=business.id or 0,
+            business_name=business.name,
+            items=[view_of(r) for r in rows.scalars()],
+            total=total,
+        )
 
 
 async def ensure_recommendations(deps: Deps, business: Business) -> None:

@@ -1,0 +1,1 @@
+"""Outside systems behind small interfaces: knowledge stores, embedders, Stripe, LLMs."""

@@ -1,0 +1,69 @@
+"""Turning a bearer credential into a caller: personal access tokens and JWTs.
+
+JWTs are HS256 by default with ``iss``, ``aud``, ``exp`` and ``iat`` required and the algorithm
+pinned, so ``alg: none`` and algorithm confusion are rejected. Personal access tokens (``vtk_...``)
+are looked up by hash. Either way the result is a user; the businesses follow from memberships.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import jwt
+
+from vaultra_mcp.caller import Caller
+from vaultra_mcp.errors import Unauthenticated
+from vaultra_mcp.services.deps import Deps
+from vaultra_mcp.services.identity import TOKEN_PREFIX, active_user, authenticate_token
+from vaultra_mcp.settings import Settings
+
+ALGORITHM = "HS256"
+REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "sub"]
+MAX_BEARER_LENGTH = 4_096
+
+
+def mint_jwt(settings: Settings, user_id: int, now_epoch: int, ttl: timedelta | None = None) -> str:
+    lifetime = ttl or timedelta(minutes=settings.jwt_ttl_minutes)
+    claims = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": str(user_id),
+        "iat": now_epoch,
+        "exp": now_epoch + int(lifetime.total_seconds()),
+    }
+    return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm=ALGORITHM)
+
+
+def user_from_jwt(settings: Settings, token: str, now_epoch: int) -> int:
+    """The user id a valid JWT names; ``Unauthenticated`` for anything else."""
+    try:
+        claims = jwt.decode(
+            token,
+            settings.jwt_secret.get_secret_value(),
+            algorithms=[ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": REQUIRED_CLAIMS, "verify_iat": True},
+            leeway=0,
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthenticated("The token has expired; sign in again.") from None
+    except jwt.PyJWTError:
+        raise Unauthenticated("Invalid token.") from None
+    if claims["exp"] <= now_epoch:
+        raise Unauthenticated("The token has expired; sign in again.")
+    subject = str(claims["sub"])
+    if not subject.isdigit():
+        raise Unauthenticated("Invalid token.")
+    return int(subject)
+
+
+async def authenticate_bearer(deps: Deps, bearer: str) -> Caller:
+    """A caller from an ``Authorization: Bearer`` value (a JWT or a personal access token)."""
+    bearer = bearer.strip()
+    if not bearer or len(bearer) > MAX_BEARER_LENGTH:
+        raise Unauthenticated("Missing or malformed bearer token.")
+    if bearer.startswith(TOKEN_PREFIX):
+        return await authenticate_token(deps, bearer)
+    now = int(deps.clock.now().timestamp())
+    return await active_user(deps, user_from_jwt(deps.settings, bearer, now))
