@@ -4,7 +4,7 @@ BIN     := $(VENV)/bin
 PYTHON  ?= python3
 STAMP   := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup run demo test lint format bench migration clean
+.PHONY: setup run test lint format bench inspector migration clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,9 +14,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## Seed the demo (idempotent) and show what is there.
+## Seed the demo if needed, print the URL, a token and the Claude Desktop config, serve MCP.
 run: setup
-	@$(BIN)/vaultra demo
+	@$(BIN)/vaultra run
 
 ## The whole suite: lint, then tests (SQLite always; PostgreSQL when VAULTRA_TEST_DATABASE_URL is set).
 test: lint
@@ -32,8 +32,14 @@ format: setup
 	@$(BIN)/ruff format --quiet .
 	@$(BIN)/ruff check --quiet --fix .
 
+## Benchmarks print figures (never asserted): recompute, then MCP beside a bare FastMCP server.
 bench: setup
 	@$(BIN)/python -m bench.recompute
+	@$(BIN)/python -m bench.mcp
+
+## The MCP Inspector CLI (npm) lists and calls every tool over stdio and HTTP.
+inspector: setup
+	@$(BIN)/python scripts/inspector_check.py
 
 migration: setup
 	@$(BIN)/python scripts/make_migration.py "$(MESSAGE)"

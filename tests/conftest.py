@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.databases import PG_ENV, PostgresTemplates, SqliteTemplates, backends
-from tests.factories import AS_OF, test_settings
+from tests.factories import AS_OF, settings_for
 from vaultra_mcp.clock import FixedClock
 from vaultra_mcp.demo.loader import load_demo
 from vaultra_mcp.jobs import run_job
@@ -68,7 +68,7 @@ def demo_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
 
 
 async def _deps(url: str) -> AsyncIterator[Deps]:
-    deps = Deps.build(test_settings(url), clock=FixedClock(AS_OF))
+    deps = Deps.build(settings_for(url), clock=FixedClock(AS_OF))
     try:
         yield deps
     finally:

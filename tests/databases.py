@@ -16,7 +16,7 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from tests.factories import AS_OF, test_settings
+from tests.factories import AS_OF, settings_for
 from vaultra_mcp.clock import FixedClock
 from vaultra_mcp.db import Database, parse_database_url
 from vaultra_mcp.migrate import upgrade
@@ -37,7 +37,7 @@ async def _prepare(url: str, seed: Seeder | None) -> None:
     try:
         await upgrade(db)
         if seed is not None:
-            deps = Deps.build(test_settings(url), clock=FixedClock(AS_OF))
+            deps = Deps.build(settings_for(url), clock=FixedClock(AS_OF))
             try:
                 await seed(deps)
             finally:

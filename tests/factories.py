@@ -17,7 +17,7 @@ HASH_KEY = b"vaultra-development-only-secret-change-me"
 KNOWLEDGE_INDEX = Path(tempfile.gettempdir()) / f"vaultra-test-knowledge-{os.getpid()}.sqlite"
 
 
-def test_settings(database_url: str, **overrides: Any) -> Settings:
+def settings_for(database_url: str, **overrides: Any) -> Settings:
     """Settings for a test: its database, the repo's corpus and a per-run knowledge index."""
     return Settings(
         _env_file=None,

@@ -145,6 +145,7 @@ class Settings(BaseSettings):
         uses_openai = "openai" in (self.llm_provider, self.embeddings_provider)
         required: list[tuple[str, bool]] = [
             ("JWT_SECRET", _is_default(self.jwt_secret, DEV_SECRET)),
+            ("JWT_SECRET (at least 32 bytes)", len(self.jwt_secret.get_secret_value()) < 32),
             ("VAULTRA_HASH_KEY", _is_default(self.hash_key, DEV_SECRET)),
             ("VAULTRA_ENCRYPTION_KEY", _is_default(self.encryption_key, DEV_FERNET_KEY)),
             ("STRIPE_SECRET_KEY", _is_default(self.stripe_secret_key)),

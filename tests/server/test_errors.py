@@ -157,10 +157,10 @@ async def test_a_pinned_demo_business_reaches_only_itself(demo_deps):
 
 
 async def test_an_unreachable_database_is_store_unavailable(demo_deps):
-    from tests.factories import test_settings
+    from tests.factories import settings_for
     from vaultra_mcp.services.deps import Deps
 
-    down = Deps.build(test_settings("postgresql+asyncpg://postgres@127.0.0.1:9/nowhere"))
+    down = Deps.build(settings_for("postgresql+asyncpg://postgres@127.0.0.1:9/nowhere"))
     try:
         async with connect(down, Caller.user(2)) as client:
             result = await call(client, "get_readiness_breakdown")

@@ -119,10 +119,10 @@ async def test_the_digest_lists_new_recommendations_once(demo_deps):
 
 
 def test_the_schedule_coalesces_and_never_overlaps(demo_database_url):
-    from tests.factories import test_settings
+    from tests.factories import settings_for
     from vaultra_mcp.services.deps import Deps
 
-    deps = Deps.build(test_settings(demo_database_url))
+    deps = Deps.build(settings_for(demo_database_url))
     scheduler = build_scheduler(deps)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"stripe_sync", "hourly_metrics", "daily_recommendations", "daily_digest"}

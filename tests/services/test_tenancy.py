@@ -6,7 +6,8 @@ from sqlalchemy import select
 from vaultra_mcp.caller import Caller
 from vaultra_mcp.errors import InvalidInput, NeedsBusinessSelection, NotFound
 from vaultra_mcp.models import RecommendationRow
-from vaultra_mcp.services.businesses import business_context, list_businesses, resolve_business
+from vaultra_mcp.services.businesses import business_context, list_businesses
+from vaultra_mcp.services.businesses import resolve_ref as resolve_business
 from vaultra_mcp.services.identity import authenticate_token, issue_token
 from vaultra_mcp.services.recommendations import top_recommendations, update_recommendation_status
 

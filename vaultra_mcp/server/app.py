@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from fastmcp import FastMCP
 from starlette.applications import Starlette
 
+from vaultra_mcp import __version__
 from vaultra_mcp.server.auth import BearerVerifier
 from vaultra_mcp.server.errors import ErrorMiddleware
 from vaultra_mcp.server.prompts import register_prompts
@@ -50,6 +52,8 @@ def build_server(
 
     @asynccontextmanager
     async def lifespan(server: FastMCP) -> AsyncIterator[dict[str, Any]]:
+        # Everything imported so far lives as long as the process: keep the collector off it.
+        gc.freeze()
         try:
             yield {"runtime": runtime}
         finally:
@@ -58,6 +62,7 @@ def build_server(
     mcp = FastMCP(
         "Vaultra",
         instructions=INSTRUCTIONS,
+        version=__version__,
         lifespan=lifespan,
         middleware=[ErrorMiddleware()],
         mask_error_details=True,

@@ -24,9 +24,9 @@ log = logging.getLogger("vaultra.mcp")
 
 
 def result_tokens(summary: str, structured: dict[str, object]) -> int:
-    return count_tokens(summary) + count_tokens(
-        json.dumps(structured, separators=(",", ":"), default=str)
-    )
+    """Tokens of the text summary and the JSON structured content together (one encode)."""
+    body = json.dumps(structured, separators=(",", ":"), ensure_ascii=False, default=str)
+    return count_tokens(f"{summary}\n{body}")
 
 
 def fit(

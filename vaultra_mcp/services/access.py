@@ -20,6 +20,7 @@ from vaultra_mcp.settings import Settings
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "sub"]
 MAX_BEARER_LENGTH = 4_096
+CLOCK_SKEW_SECONDS = 60  # a token issued this far in our future is refused
 
 
 def mint_jwt(settings: Settings, user_id: int, now_epoch: int, ttl: timedelta | None = None) -> str:
@@ -43,15 +44,23 @@ def user_from_jwt(settings: Settings, token: str, now_epoch: int) -> int:
             algorithms=[ALGORITHM],
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
-            options={"require": REQUIRED_CLAIMS, "verify_iat": True},
-            leeway=0,
+            # Times are checked below against our clock, not the library's.
+            options={
+                "require": REQUIRED_CLAIMS,
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
         )
-    except jwt.ExpiredSignatureError:
-        raise Unauthenticated("The token has expired; sign in again.") from None
     except jwt.PyJWTError:
         raise Unauthenticated("Invalid token.") from None
-    if claims["exp"] <= now_epoch:
+    issued, expires = claims["iat"], claims["exp"]
+    if not isinstance(issued, int) or not isinstance(expires, int):
+        raise Unauthenticated("Invalid token.")
+    if expires <= now_epoch:
         raise Unauthenticated("The token has expired; sign in again.")
+    if issued > now_epoch + CLOCK_SKEW_SECONDS:
+        raise Unauthenticated("Invalid token.")
     subject = str(claims["sub"])
     if not subject.isdigit():
         raise Unauthenticated("Invalid token.")

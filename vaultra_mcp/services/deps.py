@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from vaultra_mcp.clock import Clock, SystemClock
 from vaultra_mcp.db import Database, parse_database_url
+from vaultra_mcp.memo import Memo
 from vaultra_mcp.services.knowledge import KnowledgeBase
 from vaultra_mcp.settings import Settings
 
@@ -16,6 +17,7 @@ class Deps:
     db: Database
     clock: Clock
     knowledge: KnowledgeBase
+    memo: Memo = field(default_factory=Memo)
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> Deps:

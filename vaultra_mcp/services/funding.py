@@ -9,10 +9,10 @@ from pydantic import BaseModel
 from vaultra_mcp.caller import Caller
 from vaultra_mcp.core.funding import BusinessFacts, FundingInputs, FundingOption, funding_options
 from vaultra_mcp.core.metrics import MetricSet
-from vaultra_mcp.models import MetricSnapshot
-from vaultra_mcp.services.businesses import resolve_in
+from vaultra_mcp.services.businesses import resolve_ref
 from vaultra_mcp.services.deps import Deps
-from vaultra_mcp.services.readiness import ensure_score, view_of
+from vaultra_mcp.services.metrics import metrics_of
+from vaultra_mcp.services.readiness import ensure_score, score_of
 
 RECENT_MONTHS = 3
 
@@ -33,13 +33,9 @@ def average_recent_volume(metrics: MetricSet) -> int:
 async def business_funding_options(
     deps: Deps, caller: Caller, business_id: int | None
 ) -> FundingOptions:
-    async with deps.db.sessions() as session:
-        business = await resolve_in(session, caller, business_id)
-    score = await ensure_score(deps, business)
-    async with deps.db.sessions() as session:
-        snapshot = await session.get(MetricSnapshot, score.metric_snapshot_id)
-    assert snapshot is not None and business.id is not None
-    view = view_of(business, score, deps.clock.now())
+    business = await resolve_ref(deps, caller, business_id)
+    score = await score_of(deps, await ensure_score(deps, business))
+    metrics = await metrics_of(deps, score.metric_snapshot_id)
     facts = BusinessFacts(
         country=business.country,
         entity_type=business.entity_type,
@@ -47,9 +43,7 @@ async def business_funding_options(
         as_of=score.as_of.date(),
     )
     inputs = FundingInputs(
-        score=view.inputs,
-        facts=facts,
-        average_monthly_volume=average_recent_volume(MetricSet.model_validate(snapshot.payload)),
+        score=score.inputs, facts=facts, average_monthly_volume=average_recent_volume(metrics)
     )
     return FundingOptions(
         business_id=business.id,

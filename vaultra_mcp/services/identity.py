@@ -1,6 +1,6 @@
 """Callers and their credentials: personal access tokens, and the users behind them.
 
-Which businesses a caller may touch is decided by ``businesses.resolve_business`` from the
+Which businesses a caller may touch is decided by ``businesses.resolve_ref`` from the
 database, never from anything a model writes.
 """
 

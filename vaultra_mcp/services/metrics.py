@@ -20,7 +20,7 @@ from vaultra_mcp.caller import Caller
 from vaultra_mcp.core.metrics import PERIOD_DAYS, MetricSet, WindowMetrics, compute_metrics
 from vaultra_mcp.errors import InvalidInput, NotReady
 from vaultra_mcp.models import Business, MetricSnapshot
-from vaultra_mcp.services.businesses import resolve_in
+from vaultra_mcp.services.businesses import BusinessRef, resolve_ref
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.payment_aggregates import load_aggregates
 
@@ -122,33 +122,44 @@ async def run_compute_metrics(
     return JobOutcome(businesses=len(rows), rows=len(rows))
 
 
-async def latest_snapshot(session: AsyncSession, business_id: int) -> MetricSnapshot | None:
-    result = await session.execute(
-        select(MetricSnapshot)
-        .where(col(MetricSnapshot.business_id) == business_id)
-        .order_by(col(MetricSnapshot.as_of).desc(), col(MetricSnapshot.id).desc())
-        .limit(1)
-    )
-    return result.scalar_one_or_none()
+async def metrics_of(deps: Deps, snapshot_id: int) -> MetricSet:
+    """The parsed metrics of a snapshot row; rows never change, so each is parsed once."""
+    key = ("metrics", snapshot_id)
+    cached = deps.memo.get(key)
+    if cached is None:
+        async with deps.db.engine.connect() as conn:
+            payload = (
+                await conn.execute(
+                    select(col(MetricSnapshot.payload)).where(col(MetricSnapshot.id) == snapshot_id)
+                )
+            ).scalar_one()
+        cached = deps.memo.put(key, MetricSet.model_validate(payload))
+    assert isinstance(cached, MetricSet)
+    return cached
 
 
-async def ensure_snapshot(deps: Deps, business: Business) -> MetricSnapshot:
-    """The latest snapshot, computed now if the jobs have not produced one yet."""
-    assert business.id is not None
-    async with deps.db.sessions() as session:
-        snapshot = await latest_snapshot(session, business.id)
-    if snapshot is None:
-        await run_compute_metrics(deps, business_ids=[business.id])
-        async with deps.db.sessions() as session:
-            snapshot = await latest_snapshot(session, business.id)
-    if snapshot is None:
-        raise no_data(business)
-    return snapshot
+async def ensure_snapshot(deps: Deps, business: BusinessRef) -> int:
+    """The latest snapshot's id, computed now if the jobs have not produced one yet."""
+    if business.snapshot_id is not None:
+        return business.snapshot_id
+    await run_compute_metrics(deps, business_ids=[business.id])
+    async with deps.db.engine.connect() as conn:
+        snapshot_id = (
+            await conn.execute(
+                select(col(MetricSnapshot.id))
+                .where(col(MetricSnapshot.business_id) == business.id)
+                .order_by(col(MetricSnapshot.as_of).desc(), col(MetricSnapshot.id).desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+    if snapshot_id is None:
+        raise no_data(business.name)
+    return int(snapshot_id)
 
 
-def no_data(business: Business) -> NotReady:
+def no_data(name: str) -> NotReady:
     return NotReady(
-        f"{business.name} has no payment history yet.",
+        f"{name} has no payment history yet.",
         next_step="Connect Stripe (GET /api/v1/integrations/stripe/connect); metrics appear "
         "after the first sync.",
     )
@@ -159,17 +170,15 @@ async def metric_summary(
 ) -> MetricSummary:
     if period not in PERIOD_DAYS:
         raise InvalidInput(f"period must be one of {', '.join(PERIOD_DAYS)}; got {period!r}.")
-    async with deps.db.sessions() as session:
-        business = await resolve_in(session, caller, business_id)
-    snapshot = await ensure_snapshot(deps, business)
-    metrics = MetricSet.model_validate(snapshot.payload)
+    business = await resolve_ref(deps, caller, business_id)
+    metrics = await metrics_of(deps, await ensure_snapshot(deps, business))
     growth = {
         "90d": metrics.growth_3m_pct,
         "6m": metrics.growth_6m_pct,
         "12m": metrics.growth_12m_pct,
     }[period]
     return MetricSummary(
-        business_id=snapshot.business_id,
+        business_id=business.id,
         business_name=business.name,
         industry=business.industry,
         period=period,
@@ -184,8 +193,8 @@ async def metric_history(
 ) -> list[MetricHistoryPoint]:
     if not 1 <= limit <= 365:
         raise InvalidInput("limit must be between 1 and 365.")
+    business = await resolve_ref(deps, caller, business_id)
     async with deps.db.sessions() as session:
-        business = await resolve_in(session, caller, business_id)
         rows = await session.execute(
             select(MetricSnapshot)
             .where(col(MetricSnapshot.business_id) == business.id)

@@ -7,11 +7,11 @@ simulation and the recommendations all re-score from exactly what the stored sco
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel
 from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from vaultra_mcp.caller import Caller
@@ -20,7 +20,7 @@ from vaultra_mcp.core.readiness import Readiness, ScoreInputs, inputs_from_metri
 from vaultra_mcp.core.simulation import Simulation, simulate
 from vaultra_mcp.errors import InvalidInput
 from vaultra_mcp.models import Business, MetricSnapshot, ReadinessScore
-from vaultra_mcp.services.businesses import resolve_in
+from vaultra_mcp.services.businesses import BusinessRef, resolve_ref
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.metrics import JobOutcome, ensure_snapshot
 
@@ -96,47 +96,88 @@ async def run_compute_readiness(
     return JobOutcome(businesses=len(rows), rows=len(rows))
 
 
-async def latest_score(session: AsyncSession, business_id: int) -> ReadinessScore | None:
-    result = await session.execute(
-        select(ReadinessScore)
-        .where(col(ReadinessScore.business_id) == business_id)
-        .order_by(col(ReadinessScore.as_of).desc(), col(ReadinessScore.id).desc())
-        .limit(1)
-    )
-    return result.scalar_one_or_none()
+@dataclass(frozen=True, slots=True)
+class StoredScore:
+    """A score row, parsed. Rows never change, so each is parsed once per process."""
+
+    id: int
+    metric_snapshot_id: int
+    as_of: datetime
+    readiness: Readiness
+    inputs: ScoreInputs
+    first_charge_at: datetime | None
 
 
-async def ensure_score(deps: Deps, business: Business) -> ReadinessScore:
-    """The latest score, computed now (with its snapshot) if the jobs have not made one."""
-    assert business.id is not None
-    async with deps.db.sessions() as session:
-        score = await latest_score(session, business.id)
-    if score is None:
-        await ensure_snapshot(deps, business)
-        await run_compute_readiness(deps, business_ids=[business.id])
-        async with deps.db.sessions() as session:
-            score = await latest_score(session, business.id)
-    assert score is not None
-    return score
+async def score_of(deps: Deps, score_id: int) -> StoredScore:
+    key = ("score", score_id)
+    cached = deps.memo.get(key)
+    if cached is None:
+        async with deps.db.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(
+                        col(ReadinessScore.metric_snapshot_id),
+                        col(ReadinessScore.as_of),
+                        col(ReadinessScore.payload),
+                    ).where(col(ReadinessScore.id) == score_id)
+                )
+            ).one()
+        first = row.payload.get("first_charge_at")
+        cached = deps.memo.put(
+            key,
+            StoredScore(
+                id=score_id,
+                metric_snapshot_id=row.metric_snapshot_id,
+                as_of=_aware(row.as_of),
+                readiness=Readiness.model_validate(row.payload["readiness"]),
+                inputs=ScoreInputs.model_validate(row.payload["inputs"]),
+                first_charge_at=datetime.fromisoformat(first) if first else None,
+            ),
+        )
+    assert isinstance(cached, StoredScore)
+    return cached
 
 
-def view_of(business: Business, score: ReadinessScore, now: datetime) -> ReadinessView:
-    first = score.payload.get("first_charge_at")
+def _aware(moment: datetime) -> datetime:
+    """Core selects on SQLite return naive UTC; make it explicit."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+async def ensure_score(deps: Deps, business: BusinessRef) -> int:
+    """The latest score's id, computed now (with its snapshot) if the jobs have not made one."""
+    if business.score_id is not None:
+        return business.score_id
+    await ensure_snapshot(deps, business)
+    await run_compute_readiness(deps, business_ids=[business.id])
+    async with deps.db.engine.connect() as conn:
+        score_id = (
+            await conn.execute(
+                select(col(ReadinessScore.id))
+                .where(col(ReadinessScore.business_id) == business.id)
+                .order_by(col(ReadinessScore.as_of).desc(), col(ReadinessScore.id).desc())
+                .limit(1)
+            )
+        ).scalar_one()
+    assert score_id is not None
+    return score_id
+
+
+def view_of(business: BusinessRef, score: StoredScore, now: datetime) -> ReadinessView:
     return ReadinessView(
-        business_id=score.business_id,
+        business_id=business.id,
         business_name=business.name,
         as_of=score.as_of,
-        readiness=Readiness.model_validate(score.payload["readiness"]),
-        inputs=ScoreInputs.model_validate(score.payload["inputs"]),
-        first_charge_at=datetime.fromisoformat(first) if first else None,
+        readiness=score.readiness,
+        inputs=score.inputs,
+        first_charge_at=score.first_charge_at,
         stale=now - score.as_of > STALE_AFTER,
     )
 
 
 async def readiness_breakdown(deps: Deps, caller: Caller, business_id: int | None) -> ReadinessView:
-    async with deps.db.sessions() as session:
-        business = await resolve_in(session, caller, business_id)
-    return view_of(business, await ensure_score(deps, business), deps.clock.now())
+    business = await resolve_ref(deps, caller, business_id)
+    score = await score_of(deps, await ensure_score(deps, business))
+    return view_of(business, score, deps.clock.now())
 
 
 async def readiness_history(
@@ -144,8 +185,8 @@ async def readiness_history(
 ) -> list[ReadinessHistoryPoint]:
     if not 1 <= limit <= 365:
         raise InvalidInput("limit must be between 1 and 365.")
+    business = await resolve_ref(deps, caller, business_id)
     async with deps.db.sessions() as session:
-        business = await resolve_in(session, caller, business_id)
         rows = await session.execute(
             select(col(ReadinessScore.as_of), col(ReadinessScore.score), col(ReadinessScore.tier))
             .where(col(ReadinessScore.business_id) == business.id)

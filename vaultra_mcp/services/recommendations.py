@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -20,8 +21,8 @@ from vaultra_mcp.caller import Caller
 from vaultra_mcp.core.readiness import ScoreInputs
 from vaultra_mcp.core.recommendations import Recommendation, recommend
 from vaultra_mcp.errors import InvalidInput, NotFound
-from vaultra_mcp.models import Business, ReadinessScore, RecommendationRow
-from vaultra_mcp.services.businesses import can_access, resolve_in
+from vaultra_mcp.models import ReadinessScore, RecommendationRow
+from vaultra_mcp.services.businesses import can_access, resolve_ref
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.metrics import JobOutcome
 from vaultra_mcp.services.readiness import ensure_score
@@ -165,6 +166,9 @@ def _content(rec: Recommendation, rank: int, score_id: int, now: datetime) -> di
     }
 
 
+VIEW_COLUMNS = tuple(RecommendationView.model_fields)
+
+
 async def top_recommendations(
     deps: Deps, caller: Caller, business_id: int | None, limit: int = 3, status: str = "open"
 ) -> RecommendationPage:
@@ -172,43 +176,51 @@ async def top_recommendations(
         raise InvalidInput("limit must be between 1 and 50.")
     if status not in LIST_STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(LIST_STATUSES)}; got {status!r}.")
-    async with deps.db.sessions() as session:
-        business = await resolve_in(session, caller, business_id)
-    await ensure_recommendations(deps, business)
-    where = [col(RecommendationRow.business_id) == business.id]
-    if status != "all":
-        where.append(col(RecommendationRow.status) == status)
-    async with deps.db.sessions() as session:
-        total = (
-            await session.execute(select(func.count()).select_from(RecommendationRow).where(*where))
-        ).scalar_one()
-        rows = await session.execute(
-            select(RecommendationRow)
-            .where(*where)
-            .order_by(col(RecommendationRow.rank))
-            .limit(limit)
-        )
-        return RecommendationPage(
-            business_id=business.id or 0,
-            business_name=business.name,
-            items=[view_of(r) for r in rows.scalars()],
-            total=total,
-        )
-
-
-async def ensure_recommendations(deps: Deps, business: Business) -> None:
-    """Generate now if this business has never had recommendations (jobs not run yet)."""
-    async with deps.db.sessions() as session:
-        any_row = (
-            await session.execute(
-                select(col(RecommendationRow.id))
-                .where(col(RecommendationRow.business_id) == business.id)
-                .limit(1)
-            )
-        ).first()
-    if any_row is None:
+    business = await resolve_ref(deps, caller, business_id)
+    rows = await _page(deps, business.id, limit, status)
+    if not rows and not await _any_generated(deps, business.id):
         await ensure_score(deps, business)
-        await run_generate_recommendations(deps, business_ids=[business.id or 0])
+        await run_generate_recommendations(deps, business_ids=[business.id])
+        rows = await _page(deps, business.id, limit, status)
+    return RecommendationPage(
+        business_id=business.id,
+        business_name=business.name,
+        items=[RecommendationView.model_validate(dict(r._mapping)) for r in rows],
+        total=rows[0].total if rows else 0,
+    )
+
+
+@cache
+def _page_query(every_status: bool) -> Select[Any]:
+    """The first ``:limit`` by rank, each row carrying the total that matched (built once)."""
+    where = [col(RecommendationRow.business_id) == bindparam("business_id")]
+    if not every_status:
+        where.append(col(RecommendationRow.status) == bindparam("status"))
+    return (
+        select(
+            *(col(getattr(RecommendationRow, name)) for name in VIEW_COLUMNS),
+            func.count().over().label("total"),
+        )
+        .where(*where)
+        .order_by(col(RecommendationRow.rank))
+        .limit(bindparam("limit"))
+    )
+
+
+async def _page(deps: Deps, business_id: int, limit: int, status: str) -> list[Any]:
+    params = {"business_id": business_id, "status": status, "limit": limit}
+    async with deps.db.engine.connect() as conn:
+        return list((await conn.execute(_page_query(status == "all"), params)).all())
+
+
+async def _any_generated(deps: Deps, business_id: int) -> bool:
+    async with deps.db.engine.connect() as conn:
+        found = await conn.execute(
+            select(col(RecommendationRow.id))
+            .where(col(RecommendationRow.business_id) == business_id)
+            .limit(1)
+        )
+        return found.first() is not None
 
 
 def _recommendation_not_found(recommendation_id: int) -> NotFound:

@@ -40,8 +40,8 @@ class ComponentOut(BaseModel):
     max_points: int
     status: str
     explanation: str
-    threshold: str
-    source: str
+    threshold: str | None = None
+    source: str | None = None
 
 
 class DataWindow(BaseModel):
@@ -103,6 +103,20 @@ def breakdown_of(view: ReadinessView) -> Breakdown:
         sufficient=r.sufficient,
         notes=notes,
     )
+
+
+def _shrink(b: Breakdown) -> Breakdown | None:
+    """Components that help lose their threshold and source first; the rest keep everything."""
+    trimmed = [
+        c.model_copy(update={"threshold": None, "source": None})
+        if c.status == "helps" and c.source is not None
+        else c
+        for c in b.components
+    ]
+    if trimmed == b.components:
+        return None
+    note = "Thresholds and sources of helping components omitted for size: see vaultra://method/readiness."
+    return b.model_copy(update={"components": trimmed, "notes": [*b.notes, note]})
 
 
 def breakdown_summary(b: Breakdown) -> str:
@@ -182,7 +196,7 @@ def register(mcp: FastMCP, budget: int) -> None:
 
         runtime = runtime_of(ctx)
         view = await readiness_breakdown(runtime.services(), await runtime.caller(), business_id)
-        return fit(breakdown_of(view), breakdown_summary, budget)
+        return fit(breakdown_of(view), breakdown_summary, budget, _shrink)
 
     @mcp.tool(annotations=READ_ONLY, output_schema=output_schema(WhatIf))
     @domain_errors

@@ -1,0 +1,94 @@
+"""``vaultra run``: everything a first-time user needs, then the server.
+
+Seeds the demo if it is not there, builds the knowledge index, prints the URL, a demo token and
+the snippet to paste into Claude Desktop, and serves MCP over Streamable HTTP on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from vaultra_mcp.cli.app import database_url_option, load_settings, run_with_deps
+from vaultra_mcp.demo.loader import DemoReport, load_demo
+from vaultra_mcp.jobs import run_job
+from vaultra_mcp.services.deps import Deps
+
+PIPELINE = ("compute_metrics", "compute_readiness", "generate_recommendations")
+
+
+def claude_desktop_config(token: str, database_url: str, port: int) -> dict[str, object]:
+    root = Path.cwd()
+    return {
+        "mcpServers": {
+            "vaultra": {
+                "command": str(root / ".venv" / "bin" / "vaultra-mcp"),
+                "args": [],
+                "env": {
+                    "DATABASE_URL": database_url,
+                    "VAULTRA_TOKEN": token,
+                    "VAULTRA_KNOWLEDGE_DIR": str(root / "knowledge"),
+                    "VAULTRA_KNOWLEDGE_INDEX": str(root / ".vaultra" / "knowledge.sqlite"),
+                },
+            },
+            "vaultra-http": {
+                "type": "http",
+                "url": f"http://127.0.0.1:{port}/mcp",
+                "headers": {"Authorization": f"Bearer {token}"},
+            },
+        }
+    }
+
+
+def absolute_sqlite(url: str) -> str:
+    """Claude Desktop starts servers in another directory: give it an absolute SQLite path."""
+    prefix = "sqlite+aiosqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/"):
+        return prefix + str((Path.cwd() / url[len(prefix) :]).resolve())
+    return url
+
+
+@click.command()
+@database_url_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
+def run(database_url: str | None, host: str, port: int) -> None:
+    """Seed the demo if needed, print how to connect, and serve MCP over HTTP."""
+    settings = load_settings(database_url)
+
+    async def prepare(deps: Deps) -> DemoReport:
+        report = await load_demo(deps)
+        for name in PIPELINE:
+            await run_job(deps, name)
+        deps.knowledge.store()  # build or refresh the knowledge index now, not on first search
+        return report
+
+    report = run_with_deps(settings, prepare)
+    user = report.users[0]
+    url = absolute_sqlite(settings.database_url)
+    click.echo(
+        f"Demo ready: {len(report.businesses)} businesses ({report.created_businesses} new)."
+    )
+    click.echo(f"MCP endpoint: http://{host}:{port}/mcp")
+    click.echo(f"Demo token ({user.email}, businesses {user.business_ids}): {user.token}")
+    click.echo("Claude Desktop (claude_desktop_config.json):")
+    click.echo(json.dumps(claude_desktop_config(user.token, url, port), indent=2))
+    sys.stdout.flush()
+    os.execv(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "vaultra_mcp.server",
+            "--transport",
+            "http",
+            "--host",
+            host,
+            "--port",
+            str(port),
+        ],
+    )
