@@ -4,7 +4,7 @@ BIN     := $(VENV)/bin
 PYTHON  ?= python3
 STAMP   := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup run test lint format bench inspector migration clean
+.PHONY: setup run test lint format eval bench inspector migration clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,10 +32,15 @@ format: setup
 	@$(BIN)/ruff format --quiet .
 	@$(BIN)/ruff check --quiet --fix .
 
-## Benchmarks print figures (never asserted): recompute, then MCP beside a bare FastMCP server.
+## Evals print scores as tables and write JSON to .eval/: retrieval (recall@k, MRR per mode).
+eval: setup
+	@$(BIN)/vaultra eval retrieval --out .eval
+
+## Benchmarks print figures (never asserted): recompute, MCP beside a bare FastMCP server, search.
 bench: setup
 	@$(BIN)/python -m bench.recompute
 	@$(BIN)/python -m bench.mcp
+	@$(BIN)/python -m bench.search
 
 ## The MCP Inspector CLI (npm) lists and calls every tool over stdio and HTTP.
 inspector: setup
@@ -45,4 +50,4 @@ migration: setup
 	@$(BIN)/python scripts/make_migration.py "$(MESSAGE)"
 
 clean:
-	rm -rf $(VENV) .bench .pytest_cache .mypy_cache .ruff_cache vaultra.db vaultra.db-*
+	rm -rf $(VENV) .bench .eval .pytest_cache .mypy_cache .ruff_cache vaultra.db vaultra.db-*

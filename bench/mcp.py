@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import compileall
+import contextlib
 import json
 import os
 import socket
@@ -77,15 +78,15 @@ async def cold_start(make: Callable[[], StdioTransport]) -> float:
     return time.perf_counter() - start
 
 
-async def timed_call(client: Client, tool: str, args: dict[str, Any]) -> float:
+async def timed_call(client: Client[Any], tool: str, args: dict[str, Any]) -> float:
     """One call through the MCP protocol result (``call_tool_mcp``): FastMCP's ``call_tool``
     would also turn every structured result into a dataclass, client-side work that grows with
     the output schema and says nothing about the server."""
     start = time.perf_counter()
     result = await client.call_tool_mcp(tool, args)
     elapsed = time.perf_counter() - start
-    if result.isError:
-        raise SystemExit(f"{tool} failed during the benchmark: {result.content[0].text}")
+    if result.is_error:
+        raise SystemExit(f"{tool} failed during the benchmark: {result.content}")
     return elapsed
 
 
@@ -135,15 +136,15 @@ async def throughput(
         Client(StreamableHttpTransport(url, headers={"Authorization": f"Bearer {token}"}))
         for _ in range(concurrency)
     ]
-    for c in clients:
-        await c.__aenter__()
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        for c in clients:
+            await stack.enter_async_context(c)
         for c in clients:
             await c.call_tool_mcp(tool, args)
         done = 0
         deadline = time.perf_counter() + seconds
 
-        async def worker(client: Client) -> None:
+        async def worker(client: Client[Any]) -> None:
             nonlocal done
             while time.perf_counter() < deadline:
                 await client.call_tool_mcp(tool, args)
@@ -152,9 +153,6 @@ async def throughput(
         started = time.perf_counter()
         await asyncio.gather(*(worker(c) for c in clients))
         return done / (time.perf_counter() - started)
-    finally:
-        for c in clients:
-            await c.__aexit__(None, None, None)
 
 
 async def http_rates(env: dict[str, str], token: str, seconds: float) -> list[list[str]]:

@@ -7,6 +7,7 @@ import pytest
 
 from tests.databases import PG_ENV, PostgresTemplates, SqliteTemplates, backends
 from tests.factories import AS_OF, settings_for
+from tests.fakes.fixtures import ollama_fake, openai_fake, pinecone_fake
 from vaultra_mcp.clock import FixedClock
 from vaultra_mcp.demo.loader import load_demo
 from vaultra_mcp.jobs import run_job
@@ -18,6 +19,8 @@ async def seed_demo(deps: Deps) -> None:
     for name in ("compute_metrics", "compute_readiness", "generate_recommendations"):
         await run_job(deps, name)
 
+
+__all__ = ["ollama_fake", "openai_fake", "pinecone_fake"]  # fakes of external APIs
 
 SEEDS = {"empty": None, "demo": seed_demo}
 

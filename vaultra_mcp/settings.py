@@ -81,11 +81,38 @@ class Settings(BaseSettings):
     pinecone_index: str = Field(
         "vaultra-knowledge", validation_alias=_alias("PINECONE_INDEX", "pinecone_index")
     )
+    pinecone_host: str | None = Field(
+        None, validation_alias=_alias("PINECONE_HOST", "pinecone_host")
+    )
+    pinecone_namespace: str | None = Field(
+        None, validation_alias=_alias("VAULTRA_PINECONE_NAMESPACE", "pinecone_namespace")
+    )
     openai_api_key: SecretStr | None = Field(
         None, validation_alias=_alias("OPENAI_API_KEY", "openai_api_key")
     )
+    openai_base_url: str = Field(
+        "https://api.openai.com/v1", validation_alias=_alias("OPENAI_BASE_URL", "openai_base_url")
+    )
+    openai_embedding_model: str = Field(
+        "text-embedding-3-small",
+        validation_alias=_alias("VAULTRA_OPENAI_EMBEDDING_MODEL", "openai_embedding_model"),
+    )
     ollama_host: str = Field(
         "http://127.0.0.1:11434", validation_alias=_alias("OLLAMA_HOST", "ollama_host")
+    )
+    ollama_embedding_model: str = Field(
+        "nomic-embed-text",
+        validation_alias=_alias("VAULTRA_OLLAMA_EMBEDDING_MODEL", "ollama_embedding_model"),
+    )
+    # Outside services get an explicit time limit and retry budget (not a library default).
+    provider_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        validation_alias=_alias("VAULTRA_PROVIDER_TIMEOUT", "provider_timeout_seconds"),
+    )
+    provider_max_retries: int = Field(
+        2, ge=0, le=10, validation_alias=_alias("VAULTRA_PROVIDER_RETRIES", "provider_max_retries")
     )
     llm_provider: Literal["offline", "openai", "ollama"] = Field(
         "offline", validation_alias=_alias("LLM_PROVIDER", "llm_provider")

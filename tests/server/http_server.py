@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import uvicorn
 
+from tests.fakes.server import loopback_socket
 from vaultra_mcp.server.app import build_http_app
 from vaultra_mcp.settings import Settings
 
@@ -16,8 +16,7 @@ from vaultra_mcp.settings import Settings
 @asynccontextmanager
 async def serving(settings: Settings, stateless: bool = False) -> AsyncIterator[str]:
     """The base URL of the app served on a free loopback port for the block's duration."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
+    sock = loopback_socket()
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         build_http_app(settings, stateless=stateless), log_level="warning", lifespan="on"

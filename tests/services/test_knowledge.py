@@ -5,7 +5,8 @@ import pytest
 
 from vaultra_mcp.errors import InvalidInput
 from vaultra_mcp.integrations.local_store import LocalStore
-from vaultra_mcp.services.knowledge import KnowledgeBase, ingest, search_knowledge
+from vaultra_mcp.services.knowledge import KnowledgeBase, ingest
+from vaultra_mcp.services.retrieval import search_knowledge
 from vaultra_mcp.settings import Settings
 
 CORPUS = Path(__file__).resolve().parents[2] / "knowledge"
@@ -20,14 +21,14 @@ def corpus(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def kb(corpus: Path, tmp_path: Path):
+async def kb(corpus: Path, tmp_path: Path):
     base = KnowledgeBase(
         Settings(
             _env_file=None, knowledge_dir=str(corpus), knowledge_index=str(tmp_path / "k.sqlite")
         )
     )
     yield base
-    base.close()
+    await base.close()
 
 
 def test_ingest_is_idempotent_and_touches_only_changed_chunks(corpus, tmp_path):
@@ -83,15 +84,33 @@ def test_a_file_without_front_matter_is_named(corpus, tmp_path):
         ingest(LocalStore(tmp_path / "i.sqlite"), corpus)
 
 
-def test_the_index_rebuilds_itself_when_the_corpus_changes(kb, corpus):
-    assert search_knowledge(kb, "SBFE").passages
-    kb.close()
+async def test_the_index_rebuilds_itself_when_the_corpus_changes(kb, corpus):
+    assert (await search_knowledge(kb, "SBFE")).passages
+    await kb.close()
     (corpus / "zz-test-doc.md").write_text(
         '---\ntitle: "Zebra financing"\ndoc_id: zz-test-doc\ncategory: documents\n'
         "sources: [https://example.com]\nurl: https://example.com\nupdated: 2026-11-21\n---\n\n"
         "## Zebras\n\nZebra financing is a made-up product used only by this test.\n"
     )
-    assert search_knowledge(kb, "zebra financing").passages[0].doc_id == "zz-test-doc"
+    assert (await search_knowledge(kb, "zebra financing")).passages[0].doc_id == "zz-test-doc"
+
+
+async def test_a_broken_edit_keeps_the_last_good_index_serving(kb, corpus, caplog):
+    assert (await search_knowledge(kb, "SBFE")).passages
+    await kb.close()
+    (corpus / "broken.md").write_text("---\ntitle: [unclosed\n---\nbody\n")
+
+    result = await search_knowledge(kb, "SBFE")
+
+    assert "sbfe" in {p.doc_id for p in result.passages}
+    assert "broken.md:" in caplog.text
+
+
+async def test_a_first_index_from_a_broken_corpus_is_an_error(kb, corpus):
+    (corpus / "broken.md").write_text("---\ntitle: [unclosed\n---\nbody\n")
+
+    with pytest.raises(InvalidInput, match=r"broken\.md:"):
+        await search_knowledge(kb, "SBFE")
 
 
 @pytest.mark.parametrize(
@@ -104,8 +123,8 @@ def test_the_index_rebuilds_itself_when_the_corpus_changes(kb, corpus):
         "what do lenders look at before approving a loan",
     ],
 )
-def test_answerable_questions_are_confident(kb, question):
-    result = search_knowledge(kb, question)
+async def test_answerable_questions_are_confident(kb, question):
+    result = await search_knowledge(kb, question)
     assert result.passages and not result.low_confidence
 
 
@@ -118,13 +137,13 @@ def test_answerable_questions_are_confident(kb, question):
         "weather tomorrow in Paris",
     ],
 )
-def test_off_topic_questions_are_flagged_low_confidence(kb, question):
-    result = search_knowledge(kb, question)
+async def test_off_topic_questions_are_flagged_low_confidence(kb, question):
+    result = await search_knowledge(kb, question)
     assert result.low_confidence and result.note
 
 
-def test_passages_are_short_cited_excerpts(kb):
-    result = search_knowledge(kb, "What counts toward Visa's VAMP ratio?", top_k=3)
+async def test_passages_are_short_cited_excerpts(kb):
+    result = await search_knowledge(kb, "What counts toward Visa's VAMP ratio?", top_k=3)
     top = result.passages[0]
     assert top.doc_id == "visa-dispute-programs" and top.url.startswith("https://")
     assert len(top.text) < 700 and "](" not in top.text  # plain text, no markdown links
@@ -140,6 +159,6 @@ def test_passages_are_short_cited_excerpts(kb):
         ("loans", 5, "gossip"),
     ],
 )
-def test_bad_searches_are_rejected(kb, query, top_k, category):
+async def test_bad_searches_are_rejected(kb, query, top_k, category):
     with pytest.raises(InvalidInput):
-        search_knowledge(kb, query, top_k, category)
+        await search_knowledge(kb, query, top_k, category)

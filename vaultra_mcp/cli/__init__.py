@@ -13,14 +13,18 @@ import click
 from vaultra_mcp.cli.app import cli
 from vaultra_mcp.cli.db import db
 from vaultra_mcp.cli.demo import demo
+from vaultra_mcp.cli.evals import evaluation
 from vaultra_mcp.cli.jobs import jobs
+from vaultra_mcp.cli.knowledge import knowledge
 from vaultra_mcp.cli.run import run
 from vaultra_mcp.cli.tokens import token
 from vaultra_mcp.errors import VaultraError
 
 cli.add_command(db)
 cli.add_command(demo)
+cli.add_command(evaluation)
 cli.add_command(jobs)
+cli.add_command(knowledge)
 cli.add_command(run)
 cli.add_command(token)
 
@@ -35,6 +39,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.UsageError as exc:
         click.echo(f"error: {exc.format_message()}", err=True)
         sys.exit(USAGE_ERROR)
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
     except click.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)

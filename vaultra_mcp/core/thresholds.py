@@ -285,7 +285,7 @@ class Tier:
 TIERS: tuple[Tier, ...] = (
     Tier("lender_ready", "Lender-ready", 80, "banks and SBA lenders are likely to engage"),
     Tier("needs_work", "One or two fixes away", 60, "one or two fixes needed before applying"),
-    Tier("not_ready", "Not ready yet", 0, "most lenders would decline today"),
+    Tier("not_ready", "Not ready yet", 0, "not ready for most lenders yet"),
 )
 INSUFFICIENT_TIER = Tier(
     "insufficient_data", "Not enough history", 0, "under 3 months of payments to judge"

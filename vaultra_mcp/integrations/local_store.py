@@ -2,7 +2,9 @@
 
 It needs no server and no network, so it is the default store and the fallback whenever a
 remote store or an embedder is down. Queries are sub-millisecond on a corpus this size and run
-on the calling thread; writes happen only during ingest.
+on the calling thread; writes happen only during ingest. Dense vectors (when an embedder is
+configured) live beside each chunk; numpy is imported only by the dense methods, so a server
+that never uses them does not pay for it at start.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -28,12 +31,17 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS ix_chunks_doc ON chunks (doc_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS remote_sync (chunk_key TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, section, title, tokenize='porter unicode61'
 );
 """
 # Column weights for bm25(): body text, heading path, document title.
-BM25_WEIGHTS = (1.0, 2.0, 1.5)
+BM25_WEIGHTS = (
+    1.0,
+    2.0,
+    5.0,
+)  # text, heading path, title: a title names what a whole document answers
 WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 STOPWORDS = frozenset(
     (
@@ -115,6 +123,16 @@ class LexicalHit:
 
 
 @dataclass(frozen=True, slots=True)
+class VectorItem:
+    """One chunk's vector as a remote index stores it (id = chunk key)."""
+
+    key: str
+    values: list[float]
+    metadata: dict[str, str]
+    content_hash: str  # model and content: a change to either pushes the vector again
+
+
+@dataclass(frozen=True, slots=True)
 class Relevance:
     coverage: float
     unknown: float
@@ -136,6 +154,7 @@ class LocalStore:
         self.conn = sqlite3.connect(self.path, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
         self.conn.executescript(SCHEMA)
+        self._matrix: tuple[str, list[int], Any] | None = None  # (model, rowids, numpy vectors)
 
     def close(self) -> None:
         self.conn.close()
@@ -215,6 +234,154 @@ class LocalStore:
 
     def commit(self) -> None:
         self.conn.commit()
+        self._matrix = None
+
+    # -- dense vectors -----------------------------------------------------------------------
+
+    def needing_embeddings(self, model: str) -> list[tuple[int, str]]:
+        """(rowid, text to embed) for chunks with no vector from ``model``."""
+        rows = self.conn.execute(
+            """SELECT c.id, d.title, c.section, c.text FROM chunks c
+               JOIN documents d ON d.doc_id = c.doc_id
+               WHERE c.embedding IS NULL OR c.embedding_model IS NOT ?""",
+            (model,),
+        )
+        return [(r["id"], f"{r['section']}\n{r['text']}") for r in rows]
+
+    def set_embeddings(self, model: str, vectors: Sequence[tuple[int, Sequence[float]]]) -> None:
+        import numpy as np
+
+        self.conn.executemany(
+            "UPDATE chunks SET embedding = ?, embedding_model = ? WHERE id = ?",
+            [(np.asarray(v, dtype=np.float32).tobytes(), model, rowid) for rowid, v in vectors],
+        )
+
+    def dense_search(
+        self, model: str, vector: Sequence[float], k: int, category: str | None
+    ) -> list[tuple[int, float]]:
+        """(rowid, cosine similarity), best first, over chunks embedded by ``model``."""
+        import numpy as np
+
+        rowids, matrix = self._vectors(model)
+        if not rowids:
+            return []
+        query = np.asarray(vector, dtype=np.float32)
+        norm = float(np.linalg.norm(query))
+        if norm == 0 or query.shape[0] != matrix.shape[1]:
+            return []
+        scores = matrix @ (query / norm)
+        order = np.argsort(-scores)
+        allowed = self._rowids_in(category) if category else None
+        found = []
+        for index in order:
+            rowid = rowids[int(index)]
+            if allowed is None or rowid in allowed:
+                found.append((rowid, float(scores[index])))
+                if len(found) == k:
+                    break
+        return found
+
+    def _vectors(self, model: str) -> tuple[list[int], Any]:
+        import numpy as np
+
+        if self._matrix is None or self._matrix[0] != model:
+            rows = self.conn.execute(
+                "SELECT id, embedding FROM chunks WHERE embedding_model = ? ORDER BY id", (model,)
+            ).fetchall()
+            rowids = [r["id"] for r in rows]
+            matrix = np.array([np.frombuffer(r["embedding"], dtype=np.float32) for r in rows])
+            if rowids:
+                norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+                matrix = matrix / np.where(norms == 0, 1, norms)
+            self._matrix = (model, rowids, matrix)
+        return self._matrix[1], self._matrix[2]
+
+    def _rowids_in(self, category: str) -> set[int]:
+        rows = self.conn.execute(
+            "SELECT c.id FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
+            "WHERE d.category = ?",
+            (category,),
+        )
+        return {r["id"] for r in rows}
+
+    def vector_items(self, model: str) -> list[VectorItem]:
+        """Every chunk with a ``model`` vector, with the metadata a remote index keeps."""
+        import numpy as np
+
+        rows = self.conn.execute(
+            """SELECT c.chunk_key, c.doc_id, c.section, c.content_hash, c.embedding,
+                      d.title, d.category, d.url, d.path
+               FROM chunks c JOIN documents d ON d.doc_id = c.doc_id
+               WHERE c.embedding_model = ? ORDER BY c.id""",
+            (model,),
+        )
+        return [
+            VectorItem(
+                key=r["chunk_key"],
+                values=np.frombuffer(r["embedding"], dtype=np.float32).tolist(),
+                metadata={
+                    "doc_id": r["doc_id"],
+                    "category": r["category"],
+                    "source": Path(r["path"]).name,
+                    "url": r["url"],
+                    "title": r["title"],
+                    "section": r["section"],
+                },
+                content_hash=f"{model}:{r['content_hash']}",
+            )
+            for r in rows
+        ]
+
+    def pushed(self) -> dict[str, str]:
+        rows = self.conn.execute("SELECT chunk_key, content_hash FROM remote_sync")
+        return {r["chunk_key"]: r["content_hash"] for r in rows}
+
+    def mark_pushed(self, items: Sequence[VectorItem]) -> None:
+        self.conn.executemany(
+            "INSERT INTO remote_sync (chunk_key, content_hash) VALUES (?, ?) "
+            "ON CONFLICT (chunk_key) DO UPDATE SET content_hash = excluded.content_hash",
+            [(item.key, item.content_hash) for item in items],
+        )
+
+    def unmark_pushed(self, keys: Sequence[str]) -> None:
+        self.conn.executemany("DELETE FROM remote_sync WHERE chunk_key = ?", [(k,) for k in keys])
+
+    def hits(self, rowids: Sequence[int]) -> dict[int, LexicalHit]:
+        """The chunks with these rowids, as hits without a lexical score."""
+        if not rowids:
+            return {}
+        marks = ",".join("?" * len(rowids))
+        rows = self.conn.execute(
+            f"""SELECT c.id, c.chunk_key, c.doc_id, d.title, d.category, d.url, c.section, c.text
+                FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE c.id IN ({marks})""",
+            list(rowids),
+        )
+        return {
+            r["id"]: LexicalHit(
+                rowid=r["id"],
+                key=r["chunk_key"],
+                doc_id=r["doc_id"],
+                title=r["title"],
+                category=r["category"],
+                url=r["url"],
+                section=r["section"],
+                text=r["text"],
+                bm25=0.0,
+            )
+            for r in rows
+        }
+
+    def keys_for(self, rowids: Sequence[int]) -> dict[int, str]:
+        return {rowid: hit.key for rowid, hit in self.hits(rowids).items()}
+
+    def rowids_for_keys(self, keys: Sequence[str]) -> dict[str, int]:
+        if not keys:
+            return {}
+        marks = ",".join("?" * len(keys))
+        rows = self.conn.execute(
+            f"SELECT id, chunk_key FROM chunks WHERE chunk_key IN ({marks})", list(keys)
+        )
+        return {r["chunk_key"]: r["id"] for r in rows}
 
     def rollback(self) -> None:
         self.conn.rollback()
@@ -235,9 +402,12 @@ class LocalStore:
             "SELECT doc_id, title, category, url, updated FROM documents ORDER BY doc_id"
         ).fetchall()
 
-    def search(self, terms: Sequence[str], k: int, category: str | None) -> list[LexicalHit]:
-        """BM25 over text, heading path and title, any term matching (OR)."""
-        if not terms:
+    def search(
+        self, groups: Sequence[Sequence[str]], k: int, category: str | None
+    ) -> list[LexicalHit]:
+        """BM25 over text, heading path and title; any word of any group matching (OR)."""
+        words = [word for group in groups for word in group]
+        if not words:
             return []
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         sql = f"""
@@ -247,7 +417,7 @@ class LocalStore:
             JOIN documents d ON d.doc_id = c.doc_id
             WHERE chunks_fts MATCH ? {"AND d.category = ?" if category else ""}
             ORDER BY score DESC LIMIT ?"""
-        params: list[object] = [_match(terms), *([category] if category else []), k]
+        params: list[object] = [_match(words), *([category] if category else []), k]
         return [
             LexicalHit(
                 rowid=row["id"],
@@ -263,33 +433,36 @@ class LocalStore:
             for row in self.conn.execute(sql, params)
         ]
 
-    def relevance(self, terms: Sequence[str], rowid: int) -> Relevance:
-        """How well one chunk answers a query, by IDF-weighted word shares.
+    def relevance(self, groups: Sequence[Sequence[str]], rowid: int) -> Relevance:
+        """How well one chunk answers a query, by IDF-weighted shares of its word groups.
 
-        ``coverage``: the share of the query's weight the chunk contains. ``unknown``: the share
-        carried by words the corpus never uses (numbers aside), the clearest sign that the
-        question is about something else ("capital of France" vs Stripe Capital).
+        A group is one query word with its synonyms; it weighs as its query word and counts as
+        present when any member is. Numbers are left out: "58" or "40" say how much, not what
+        about. ``coverage``: the share of the query's weight the chunk contains. ``unknown``:
+        the share carried by groups the corpus never uses, the clearest sign that the question
+        is about something else ("capital of France" vs Stripe Capital).
         """
         total = self.count()
-        frequency = {term: self._frequency(term) for term in terms}
-        weights = {term: math.log((total + 1) / (df + 1)) + 1 for term, df in frequency.items()}
-        mass = sum(weights.values()) or 1.0
-        found = sum(
-            weight
-            for term, weight in weights.items()
+        mass = found = unknown = 0.0
+        for group in groups:
+            if any(c.isdigit() for c in group[0]):
+                continue
+            weight = math.log((total + 1) / (self._frequency(group[:1]) + 1)) + 1
+            mass += weight
             if self.conn.execute(
                 "SELECT 1 FROM chunks_fts WHERE rowid = ? AND chunks_fts MATCH ?",
-                (rowid, _match([term])),
-            ).fetchone()
-        )
-        unknown = sum(
-            w for t, w in weights.items() if frequency[t] == 0 and not any(c.isdigit() for c in t)
-        )
+                (rowid, _match(group)),
+            ).fetchone():
+                found += weight
+            elif self._frequency(group) == 0:
+                unknown += weight
+        if not mass:
+            return Relevance(coverage=0.0, unknown=0.0)
         return Relevance(coverage=found / mass, unknown=unknown / mass)
 
-    def _frequency(self, term: str) -> int:
+    def _frequency(self, words: Sequence[str]) -> int:
         row = self.conn.execute(
-            "SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (_match([term]),)
+            "SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (_match(words),)
         )
         return int(row.fetchone()[0])
 

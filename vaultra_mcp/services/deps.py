@@ -30,5 +30,5 @@ class Deps:
         )
 
     async def close(self) -> None:
-        self.knowledge.close()
+        await self.knowledge.close()
         await self.db.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -16,50 +17,27 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from vaultra_mcp.core.corpus import (
-    CATEGORIES,
     Chunk,
+    CorpusError,
     Document,
     chunk_document,
     content_hash,
-    excerpt,
     parse_document,
     plain_text,
 )
-from vaultra_mcp.errors import InvalidInput, NotFound
-from vaultra_mcp.integrations.local_store import LocalStore, StoredChunk, query_terms
+from vaultra_mcp.errors import InvalidInput, NotFound, UpstreamUnavailable
+from vaultra_mcp.integrations.embedders import Embedder, build_embedder
+from vaultra_mcp.integrations.local_store import LocalStore, StoredChunk
+from vaultra_mcp.integrations.vector_index import VectorIndex, build_vector_index
 from vaultra_mcp.settings import Settings
 from vaultra_mcp.tokens import count_tokens, windows
 
-MAX_QUERY_CHARS = 500
-EXCERPT_TOKENS = 90  # per passage: enough to answer, small enough for five in one tool result
-MAX_TOP_K = 10
 FINGERPRINT = "corpus_fingerprint"
+EMBED_BATCH = 64
+REMOTE_BATCH = 100  # Pinecone's recommended upsert batch
 INDEX_FORMAT = "2"  # bump when chunking or the stored text changes: every index rebuilds
-# The answer is weak when the best passage covers under a third of the query's weight, or when a
-# quarter of it is words the corpus never uses. Tuned by hand on the answerable and off-topic
-# questions in tests/services/test_knowledge.py.
-LOW_COVERAGE = 0.34
-UNKNOWN_WORDS_LIMIT = 0.25
 
-
-class Passage(BaseModel):
-    doc_id: str
-    title: str
-    section: str
-    url: str
-    category: str
-    text: str
-    score: float
-    excerpt: bool = False
-
-
-class SearchResult(BaseModel):
-    query: str
-    mode: str
-    degraded: bool
-    low_confidence: bool
-    passages: list[Passage]
-    note: str | None = None
+log = logging.getLogger("vaultra.knowledge")
 
 
 class DocumentSummary(BaseModel):
@@ -108,8 +86,9 @@ def load_corpus(directory: Path) -> list[Document]:
 
 
 def corpus_fingerprint(directory: Path) -> str:
-    """Changes whenever a document is added, removed or edited (names, sizes, mtimes)."""
-    parts = [
+    """Changes whenever a document is added, removed or edited (names, sizes, mtimes), and when
+    this code's ``INDEX_FORMAT`` does."""
+    parts = [INDEX_FORMAT] + [
         f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
         for p in sorted(directory.glob("*.md"))
     ]
@@ -180,86 +159,134 @@ def ingest(
 
 
 class KnowledgeBase:
-    """The knowledge index for this process: opened on first use, built from the corpus if empty."""
+    """The knowledge subsystem of this process: the local index (opened on first use and
+    brought up to date with the corpus), the embedder and the remote vector index, if any."""
 
     def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self.directory = Path(settings.knowledge_dir)
         self.path = Path(settings.knowledge_index)
         self._store: LocalStore | None = None
         self._lock = threading.Lock()
+        self._embedder: Embedder | None = None
+        self._remote: VectorIndex | None = None
+        self._built = False
 
     def store(self) -> LocalStore:
-        """The index, brought up to date with the corpus the first time it is used."""
+        """The index, brought up to date with the corpus the first time it is used.
+
+        A corpus edit that breaks a file must not take search down: the last good index keeps
+        serving and the error is logged (``vaultra knowledge ingest`` shows it too).
+        """
         if self._store is None:
             with self._lock:
                 if self._store is None:
                     store = LocalStore(self.path)
                     if store.get_meta(FINGERPRINT) != corpus_fingerprint(self.directory):
-                        ingest(store, self.directory)
+                        try:
+                            ingest(store, self.directory)
+                        except CorpusError as exc:
+                            if not store.count():
+                                raise
+                            log.error("serving the last good knowledge index: %s", exc.message)
                     self._store = store
         return self._store
 
-    def close(self) -> None:
+    def ingest(self, on_document: Callable[[str], None] | None = None) -> IngestReport:
+        """Bring the index up to date now and report exactly what that changed."""
+        with self._lock:
+            if self._store is None:
+                self._store = LocalStore(self.path)
+            return ingest(self._store, self.directory, on_document)
+
+    def _build(self) -> None:
+        if not self._built:
+            self._embedder = build_embedder(self.settings)
+            self._remote = build_vector_index(self.settings)
+            self._built = True
+
+    @property
+    def embedder(self) -> Embedder | None:
+        self._build()
+        return self._embedder
+
+    @property
+    def remote(self) -> VectorIndex | None:
+        self._build()
+        return self._remote
+
+    async def dense_ranking(self, query: str, k: int, category: str | None) -> list[int]:
+        """Chunk rowids nearest the query's embedding; ``UpstreamUnavailable`` if that fails."""
+        embedder = self.embedder
+        if embedder is None:
+            raise UpstreamUnavailable("No embedder is configured (EMBEDDINGS_PROVIDER=none).")
+        vector = (await embedder.embed([query]))[0]
+        store = self.store()
+        if self.remote is not None:
+            matches = await self.remote.query(vector, k, category)
+            found = store.rowids_for_keys([key for key, _ in matches])
+            return [found[key] for key, _ in matches if key in found]
+        ranking = store.dense_search(embedder.name, vector, k, category)
+        if not ranking and store.count():
+            raise UpstreamUnavailable(
+                f"The index has no {embedder.name} vectors yet; run `vaultra knowledge ingest`."
+            )
+        return [rowid for rowid, _ in ranking]
+
+    async def close(self) -> None:
+        """Release connections; the next use opens them again."""
+        if self._embedder is not None:
+            await self._embedder.close()
+        if self._remote is not None:
+            await self._remote.close()
+        self._embedder, self._remote, self._built = None, None, False
         if self._store is not None:
             self._store.close()
             self._store = None
 
 
-def validate_search(query: str, top_k: int, category: str | None) -> str:
-    query = query.strip()
-    if not query:
-        raise InvalidInput("query is empty: ask a question about financing.")
-    if len(query) > MAX_QUERY_CHARS:
-        raise InvalidInput(
-            f"query is too long ({len(query):,} characters; at most {MAX_QUERY_CHARS})."
-        )
-    if isinstance(top_k, bool) or not 1 <= top_k <= MAX_TOP_K:
-        raise InvalidInput(f"top_k must be between 1 and {MAX_TOP_K}; got {top_k}.")
-    if category is not None and category not in CATEGORIES:
-        raise InvalidInput(f"Unknown category {category!r}; use one of: {', '.join(CATEGORIES)}.")
-    return query
+class VectorReport(BaseModel):
+    embedded: int = 0
+    pushed: int = 0
+    removed: int = 0
 
 
-def search_knowledge(
-    knowledge: KnowledgeBase, query: str, top_k: int = 5, category: str | None = None
-) -> SearchResult:
-    query = validate_search(query, top_k, category)
-    terms = query_terms(query)
-    hits = knowledge.store().search(terms, top_k, category)
-    passages = []
-    for h in hits:
-        text, cut = excerpt(h.text, terms, count_tokens, EXCERPT_TOKENS)
-        passages.append(
-            Passage(
-                doc_id=h.doc_id,
-                title=h.title,
-                section=h.section.split(" > ", 1)[-1],
-                url=h.url,
-                category=h.category,
-                text=text,
-                score=round(h.bm25, 3),
-                excerpt=cut,
-            )
+async def sync_vectors(
+    knowledge: KnowledgeBase, on_batch: Callable[[int], None] | None = None
+) -> VectorReport:
+    """Embed chunks that have no vector from the current model, then bring the remote index
+    (if any) in line with the local chunks by content hash. Idempotent."""
+    embedder, store = knowledge.embedder, knowledge.store()
+    report = VectorReport()
+    if embedder is None:
+        return report
+    missing = store.needing_embeddings(embedder.name)
+    for start in range(0, len(missing), EMBED_BATCH):
+        batch = missing[start : start + EMBED_BATCH]
+        vectors = await embedder.embed([text for _, text in batch])
+        store.set_embeddings(
+            embedder.name, list(zip((rowid for rowid, _ in batch), vectors, strict=True))
         )
-    relevance = knowledge.store().relevance(terms, hits[0].rowid) if hits else None
-    low = (
-        relevance is None
-        or relevance.unknown >= UNKNOWN_WORDS_LIMIT
-        or relevance.coverage < LOW_COVERAGE
-    )
-    note = None
-    if not terms:
-        note = "The query has no searchable words."
-    elif low:
-        note = "The knowledge base does not answer this well; treat these passages as weak matches."
-    return SearchResult(
-        query=query,
-        mode="lexical",
-        degraded=False,
-        low_confidence=low,
-        passages=passages,
-        note=note,
-    )
+        store.commit()
+        report.embedded += len(batch)
+        if on_batch is not None:
+            on_batch(len(batch))
+    if knowledge.remote is not None:
+        items = store.vector_items(embedder.name)
+        pushed = store.pushed()
+        changed = [item for item in items if pushed.get(item.key) != item.content_hash]
+        gone = sorted(set(pushed) - {item.key for item in items})
+        for start in range(0, len(changed), REMOTE_BATCH):
+            items_batch = changed[start : start + REMOTE_BATCH]
+            await knowledge.remote.upsert(items_batch)
+            store.mark_pushed(items_batch)
+            store.commit()
+        if gone:
+            await knowledge.remote.delete(gone)
+            store.unmark_pushed(gone)
+            store.commit()
+        report.pushed, report.removed = len(changed), len(gone)
+    return report
 
 
 def list_documents(knowledge: KnowledgeBase) -> list[DocumentSummary]:

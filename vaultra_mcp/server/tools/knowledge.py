@@ -13,7 +13,7 @@ from vaultra_mcp.server.budget import fit
 from vaultra_mcp.server.errors import domain_errors
 from vaultra_mcp.server.runtime import runtime_of
 from vaultra_mcp.server.tools.common import READ_ONLY, output_schema
-from vaultra_mcp.services.knowledge import SearchResult, search_knowledge
+from vaultra_mcp.services.retrieval import SearchResult, search_knowledge
 from vaultra_mcp.tokens import count_tokens, truncate_to_tokens
 
 Category = Literal[
@@ -128,5 +128,5 @@ def register(mcp: FastMCP, budget: int) -> None:
         answer the question: say so rather than guess.
         """
         runtime = runtime_of(ctx)
-        result = search_knowledge(runtime.services().knowledge, query, top_k, category)
+        result = await search_knowledge(runtime.services().knowledge, query, top_k, category)
         return fit(results_of(result), _summary, budget, _shrink)

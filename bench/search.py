@@ -1,0 +1,74 @@
+"""Search benchmark: ``search_knowledge`` on the embedded index, over the labelled questions.
+
+Prints p50/p99 per query for the full lexical search (expansion, BM25, per-document cap,
+excerpts, the confidence check) beside a bare FTS5 ``MATCH`` of the same words on the same
+index (the yardstick: the least any lexical search here can cost). Usage:
+
+    python -m bench.search [--rounds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+from bench.common import percentile_ms, table
+from evals.retrieval import SETS, load_questions
+from vaultra_mcp.core.vocabulary import expand
+from vaultra_mcp.integrations.local_store import query_terms
+from vaultra_mcp.services.knowledge import KnowledgeBase
+from vaultra_mcp.services.retrieval import search_knowledge
+from vaultra_mcp.settings import load_settings
+
+GOAL_P50_MS = 5.0
+
+
+async def measure(rounds: int) -> dict[str, list[float]]:
+    knowledge = KnowledgeBase(load_settings())
+    store = knowledge.store()
+    questions = [q.question for path in SETS.values() for q in load_questions(path)]
+    bare_sql = "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT 30"
+    samples: dict[str, list[float]] = {"search_knowledge": [], "bare FTS5 MATCH": []}
+    try:
+        for question in questions:  # warm: page cache, tokenizer, statement cache
+            await search_knowledge(knowledge, question, mode="lexical")
+        for _ in range(rounds):
+            for question in questions:
+                start = time.perf_counter()
+                await search_knowledge(knowledge, question, mode="lexical")
+                samples["search_knowledge"].append(time.perf_counter() - start)
+                words = [w for group in expand(query_terms(question)) for w in group]
+                start = time.perf_counter()
+                store.conn.execute(bare_sql, (" OR ".join(f'"{w}"' for w in words),)).fetchall()
+                samples["bare FTS5 MATCH"].append(time.perf_counter() - start)
+    finally:
+        await knowledge.close()
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    samples = asyncio.run(measure(args.rounds))
+    bare = percentile_ms(samples["bare FTS5 MATCH"], 50)
+    rows = [
+        [
+            name,
+            str(len(times)),
+            f"{percentile_ms(times, 50):.2f}",
+            f"{percentile_ms(times, 99):.2f}",
+            f"{percentile_ms(times, 50) / bare:.1f}x",
+        ]
+        for name, times in samples.items()
+    ]
+    print("Knowledge search, embedded lexical index (ms per query)")
+    print(table(["query", "samples", "p50", "p99", "p50 vs bare"], rows))
+    p50 = percentile_ms(samples["search_knowledge"], 50)
+    verdict = "met" if p50 <= GOAL_P50_MS else "MISSED"
+    print(f"goal: search p50 <= {GOAL_P50_MS:g} ms: {verdict} ({p50:.2f} ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Evaluations: retrieval quality over labelled questions, and the agent eval suite."""

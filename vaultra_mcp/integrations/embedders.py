@@ -1,0 +1,102 @@
+"""Text embeddings from OpenAI or Ollama, through their official clients.
+
+Both clients are imported lazily (only when configured) and given an explicit timeout and retry
+budget. Any failure surfaces as ``UpstreamUnavailable`` so the retriever can fall back to the
+lexical index and say the result is degraded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from vaultra_mcp.errors import UpstreamUnavailable
+from vaultra_mcp.settings import Settings
+
+BATCH = 64
+
+
+class Embedder(Protocol):
+    name: str  # "provider:model": stored beside each vector so a model change re-embeds
+
+    async def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+    async def close(self) -> None: ...
+
+
+class OpenAIEmbedder:
+    def __init__(self, settings: Settings) -> None:
+        from openai import AsyncOpenAI
+
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "unset"
+        self.model = settings.openai_embedding_model
+        self.name = f"openai:{self.model}"
+        self.client = AsyncOpenAI(
+            api_key=key,
+            base_url=settings.openai_base_url,
+            timeout=settings.provider_timeout_seconds,
+            max_retries=settings.provider_max_retries,
+        )
+
+    async def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        from openai import OpenAIError
+
+        vectors: list[list[float]] = []
+        try:
+            for start in range(0, len(texts), BATCH):
+                response = await self.client.embeddings.create(
+                    model=self.model, input=list(texts[start : start + BATCH])
+                )
+                vectors += [item.embedding for item in sorted(response.data, key=lambda d: d.index)]
+        except OpenAIError as exc:
+            raise UpstreamUnavailable(f"OpenAI embeddings failed: {type(exc).__name__}") from exc
+        return vectors
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+class OllamaEmbedder:
+    def __init__(self, settings: Settings) -> None:
+        from ollama import AsyncClient
+
+        self.model = settings.ollama_embedding_model
+        self.name = f"ollama:{self.model}"
+        self.client = AsyncClient(
+            host=settings.ollama_host, timeout=settings.provider_timeout_seconds
+        )
+        self.retries = settings.provider_max_retries
+
+    async def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), BATCH):
+            batch = list(texts[start : start + BATCH])
+            response = await self._with_retries(batch)
+            vectors += [list(v) for v in response.embeddings]
+        return vectors
+
+    async def _with_retries(self, batch: list[str]) -> Any:
+        import httpx
+        from ollama import ResponseError
+
+        last: Exception | None = None
+        for _ in range(self.retries + 1):
+            try:
+                return await self.client.embed(model=self.model, input=batch)
+            except (ResponseError, httpx.HTTPError, ConnectionError) as exc:
+                last = exc
+                status = getattr(exc, "status_code", 500)
+                if isinstance(status, int) and 400 <= status < 500 and status not in (408, 429):
+                    break
+        raise UpstreamUnavailable(f"Ollama embeddings failed: {type(last).__name__}") from last
+
+    async def close(self) -> None:
+        await self.client.close()  # type: ignore[no-untyped-call]  # ollama leaves it unannotated
+
+
+def build_embedder(settings: Settings) -> Embedder | None:
+    if settings.embeddings_provider == "openai":
+        return OpenAIEmbedder(settings)
+    if settings.embeddings_provider == "ollama":
+        return OllamaEmbedder(settings)
+    return None
