@@ -36,11 +36,12 @@ format: setup
 eval: setup
 	@$(BIN)/vaultra eval retrieval --out .eval
 
-## Benchmarks print figures (never asserted): recompute, MCP beside a bare FastMCP server, search.
+## Benchmarks print figures (never asserted): recompute, MCP, search, webhooks, each beside a bare yardstick.
 bench: setup
 	@$(BIN)/python -m bench.recompute
 	@$(BIN)/python -m bench.mcp
 	@$(BIN)/python -m bench.search
+	@$(BIN)/python -m bench.webhooks
 
 ## The MCP Inspector CLI (npm) lists and calls every tool over stdio and HTTP.
 inspector: setup

@@ -7,7 +7,7 @@ import pytest
 
 from tests.databases import PG_ENV, PostgresTemplates, SqliteTemplates, backends
 from tests.factories import AS_OF, settings_for
-from tests.fakes.fixtures import ollama_fake, openai_fake, pinecone_fake
+from tests.fakes.fixtures import google_fake, ollama_fake, openai_fake, pinecone_fake
 from vaultra_mcp.clock import FixedClock
 from vaultra_mcp.demo.loader import load_demo
 from vaultra_mcp.jobs import run_job
@@ -20,7 +20,7 @@ async def seed_demo(deps: Deps) -> None:
         await run_job(deps, name)
 
 
-__all__ = ["ollama_fake", "openai_fake", "pinecone_fake"]  # fakes of external APIs
+__all__ = ["google_fake", "ollama_fake", "openai_fake", "pinecone_fake"]  # fakes of external APIs
 
 SEEDS = {"empty": None, "demo": seed_demo}
 

@@ -127,6 +127,17 @@ class Database:
         await self.engine.dispose()
 
 
+def store_down(exc: BaseException) -> bool:
+    """Connection-level failures of the database or the knowledge index: worth a 'try again'."""
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError | sqlite3.OperationalError | OSError)
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else ""

@@ -75,6 +75,20 @@ class Settings(BaseSettings):
         "https://connect.stripe.com",
         validation_alias=_alias("STRIPE_CONNECT_BASE", "stripe_connect_base"),
     )
+    stripe_livemode: bool = Field(
+        False, validation_alias=_alias("VAULTRA_STRIPE_LIVEMODE", "stripe_livemode")
+    )
+    stripe_fake: bool = Field(False, validation_alias=_alias("VAULTRA_STRIPE_FAKE", "stripe_fake"))
+    google_client_id: str | None = Field(
+        None, validation_alias=_alias("GOOGLE_CLIENT_ID", "google_client_id")
+    )
+    google_client_secret: SecretStr | None = Field(
+        None, validation_alias=_alias("GOOGLE_CLIENT_SECRET", "google_client_secret")
+    )
+    google_discovery_url: str = Field(
+        "https://accounts.google.com/.well-known/openid-configuration",
+        validation_alias=_alias("GOOGLE_DISCOVERY_URL", "google_discovery_url"),
+    )
     pinecone_api_key: SecretStr | None = Field(
         None, validation_alias=_alias("PINECONE_API_KEY", "pinecone_api_key")
     )
@@ -149,6 +163,31 @@ class Settings(BaseSettings):
         validation_alias=_alias("VAULTRA_KNOWLEDGE_INDEX", "knowledge_index"),
     )
 
+    # The HTTP API: where browsers reach it (OAuth redirects come back here), CORS, limits.
+    public_url: str = Field(
+        "http://127.0.0.1:8000", validation_alias=_alias("VAULTRA_PUBLIC_URL", "public_url")
+    )
+    cors_origins: str = Field("", validation_alias=_alias("VAULTRA_CORS_ORIGINS", "cors_origins"))
+    max_body_bytes: int = Field(
+        1_048_576,
+        ge=1_024,
+        le=50 * 1_048_576,
+        validation_alias=_alias("VAULTRA_MAX_BODY_BYTES", "max_body_bytes"),
+    )
+    login_failures_per_account: int = Field(
+        5,
+        ge=1,
+        validation_alias=_alias("VAULTRA_LOGIN_FAILURES_PER_ACCOUNT", "login_failures_per_account"),
+    )
+    login_failures_per_ip: int = Field(
+        20, ge=1, validation_alias=_alias("VAULTRA_LOGIN_FAILURES_PER_IP", "login_failures_per_ip")
+    )
+    login_failure_window_seconds: int = Field(
+        900,
+        ge=1,
+        validation_alias=_alias("VAULTRA_LOGIN_FAILURE_WINDOW", "login_failure_window_seconds"),
+    )
+
     # Jobs: how long a scheduled run may be late and still run (seconds).
     job_misfire_grace_seconds: int = Field(
         300, ge=1, validation_alias=_alias("VAULTRA_JOB_MISFIRE_GRACE", "job_misfire_grace_seconds")
@@ -183,6 +222,14 @@ class Settings(BaseSettings):
             (
                 "PINECONE_API_KEY",
                 self.vector_store == "pinecone" and _is_default(self.pinecone_api_key),
+            ),
+            (
+                "GOOGLE_CLIENT_SECRET",
+                bool(self.google_client_id) and _is_default(self.google_client_secret),
+            ),
+            (
+                "VAULTRA_STRIPE_FAKE unset (the fake Stripe API is for development)",
+                self.stripe_fake,
             ),
         ]
         return [name for name, missing in required if missing]

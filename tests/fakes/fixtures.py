@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 import pytest
 
 from tests.fakes.common import FakeState
+from tests.fakes.google_oidc import GoogleState, build_google_app
 from tests.fakes.ollama_api import OllamaState, build_ollama_app
 from tests.fakes.openai_api import OpenAIState, build_openai_app
 from tests.fakes.pinecone_api import (
@@ -22,7 +23,7 @@ from tests.fakes.pinecone_api import (
     build_pinecone_app,
     reset_pinecone_retry_budget,
 )
-from tests.fakes.server import serve
+from vaultra_mcp.loopback import BackgroundServer
 
 S = TypeVar("S", bound=FakeState)
 
@@ -39,7 +40,7 @@ class Running(Generic[S]):
 def openai_fake() -> Iterator[Running[OpenAIState]]:
     """The OpenAI fake; point clients at ``f"{fake.url}/v1"``."""
     state = OpenAIState()
-    with serve(build_openai_app(state)) as url:
+    with BackgroundServer(build_openai_app(state)) as url:
         yield Running(url, state)
 
 
@@ -47,7 +48,7 @@ def openai_fake() -> Iterator[Running[OpenAIState]]:
 def ollama_fake() -> Iterator[Running[OllamaState]]:
     """The Ollama fake; point clients at ``fake.url``."""
     state = OllamaState()
-    with serve(build_ollama_app(state)) as url:
+    with BackgroundServer(build_ollama_app(state)) as url:
         yield Running(url, state)
 
 
@@ -56,5 +57,13 @@ def pinecone_fake() -> Iterator[Running[PineconeState]]:
     """The Pinecone fake (control and data plane at ``fake.url``), retry budget refilled."""
     reset_pinecone_retry_budget()
     state = PineconeState()
-    with serve(build_pinecone_app(state)) as url:
+    with BackgroundServer(build_pinecone_app(state)) as url:
+        yield Running(url, state)
+
+
+@pytest.fixture
+def google_fake() -> Iterator[Running[GoogleState]]:
+    """The Google OIDC fake; discovery at ``f"{fake.url}/.well-known/openid-configuration"``."""
+    state = GoogleState()
+    with BackgroundServer(build_google_app(state)) as url:
         yield Running(url, state)

@@ -29,7 +29,7 @@ from tests.fakes.openai_api import (
     tool_call,
 )
 from tests.fakes.pinecone_api import PineconeState
-from tests.fakes.server import serve
+from vaultra_mcp.loopback import BackgroundServer
 
 MODEL = "text-embedding-3-small"
 USER: list[ChatCompletionMessageParam] = [
@@ -171,7 +171,7 @@ def test_openai_chat_streaming_tool_call(openai_fake: Running[OpenAIState]) -> N
 async def test_openai_chat_streaming_async_with_served_context() -> None:
     state = OpenAIState(script=[assistant_message("Your score is 72.")])
     async with (
-        serve(build_openai_app(state)) as url,
+        BackgroundServer(build_openai_app(state)) as url,
         openai.AsyncOpenAI(base_url=f"{url}/v1", api_key="test") as client,
     ):
         stream = await client.chat.completions.create(model="gpt-4o", messages=USER, stream=True)

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 import uvicorn
 
-from tests.fakes.server import loopback_socket
+from vaultra_mcp.loopback import loopback_socket
 from vaultra_mcp.server.app import build_http_app
 from vaultra_mcp.settings import Settings
 

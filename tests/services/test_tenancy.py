@@ -34,7 +34,13 @@ async def test_another_tenants_business_looks_exactly_like_a_missing_one(demo_de
     assert foreign.value.message.replace("1", "X") == missing.value.message.replace("999", "X")
 
 
-@pytest.mark.parametrize("bad", [0, -5, 2**63, True])
+@pytest.mark.parametrize("huge", [2**31, 2**63])
+async def test_ids_beyond_the_key_range_are_not_found(demo_deps, huge):
+    with pytest.raises(NotFound):
+        await resolve_business(demo_deps, DEVON, huge)
+
+
+@pytest.mark.parametrize("bad", [0, -5, True])
 async def test_malformed_business_ids_are_invalid(demo_deps, bad):
     with pytest.raises(InvalidInput):
         await resolve_business(demo_deps, DEVON, bad)

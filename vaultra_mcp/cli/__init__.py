@@ -17,6 +17,7 @@ from vaultra_mcp.cli.evals import evaluation
 from vaultra_mcp.cli.jobs import jobs
 from vaultra_mcp.cli.knowledge import knowledge
 from vaultra_mcp.cli.run import run
+from vaultra_mcp.cli.serve import serve
 from vaultra_mcp.cli.tokens import token
 from vaultra_mcp.errors import VaultraError
 
@@ -26,6 +27,7 @@ cli.add_command(evaluation)
 cli.add_command(jobs)
 cli.add_command(knowledge)
 cli.add_command(run)
+cli.add_command(serve)
 cli.add_command(token)
 
 USAGE_ERROR = 2

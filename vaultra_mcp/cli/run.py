@@ -1,7 +1,7 @@
 """``vaultra run``: everything a first-time user needs, then the server.
 
-Seeds the demo if it is not there, builds the knowledge index, prints the URL, a demo token and
-the snippet to paste into Claude Desktop, and serves MCP over Streamable HTTP on 127.0.0.1.
+Seeds the demo if it is not there, builds the knowledge index, prints the URLs, a demo token and
+the snippet to paste into Claude Desktop, then becomes ``vaultra serve`` (the API and MCP).
 """
 
 from __future__ import annotations
@@ -55,9 +55,9 @@ def absolute_sqlite(url: str) -> str:
 @click.command()
 @database_url_option
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 def run(database_url: str | None, host: str, port: int) -> None:
-    """Seed the demo if needed, print how to connect, and serve MCP over HTTP."""
+    """Seed the demo if needed, print how to connect, and serve the API and MCP over HTTP."""
     settings = load_settings(database_url)
 
     async def prepare(deps: Deps) -> DemoReport:
@@ -73,6 +73,7 @@ def run(database_url: str | None, host: str, port: int) -> None:
     click.echo(
         f"Demo ready: {len(report.businesses)} businesses ({report.created_businesses} new)."
     )
+    click.echo(f"API: http://{host}:{port}/api/v1 (OpenAPI at /api/v1/openapi.json)")
     click.echo(f"MCP endpoint: http://{host}:{port}/mcp")
     click.echo(f"Demo token ({user.email}, businesses {user.business_ids}): {user.token}")
     click.echo("Claude Desktop (claude_desktop_config.json):")
@@ -83,9 +84,8 @@ def run(database_url: str | None, host: str, port: int) -> None:
         [
             sys.executable,
             "-m",
-            "vaultra_mcp.server",
-            "--transport",
-            "http",
+            "vaultra_mcp.cli",
+            "serve",
             "--host",
             host,
             "--port",

@@ -7,11 +7,12 @@ from vaultra_mcp.models.identity import (
     Business,
     IntegrationAccount,
     Membership,
+    OAuthState,
     PersonalAccessToken,
     User,
 )
 from vaultra_mcp.models.insights import MetricSnapshot, ReadinessScore, RecommendationRow
-from vaultra_mcp.models.ops import JobRun, NotificationDigest
+from vaultra_mcp.models.ops import JobRun, LoginFailure, NotificationDigest
 from vaultra_mcp.models.payments import Charge, Dispute, Payout, Refund, StripeEvent
 
 metadata = SQLModel.metadata
@@ -24,9 +25,11 @@ __all__ = [
     "Dispute",
     "IntegrationAccount",
     "JobRun",
+    "LoginFailure",
     "Membership",
     "MetricSnapshot",
     "NotificationDigest",
+    "OAuthState",
     "Payout",
     "PersonalAccessToken",
     "ReadinessScore",

@@ -40,6 +40,24 @@ class PersonalAccessToken(SQLModel, table=True):
     revoked_at: datetime | None = None
 
 
+class OAuthState(SQLModel, table=True):
+    """A pending OAuth redirect (Google sign-in or Stripe Connect): single-use, short-lived, and
+    bound to the user who started it. Only the state's SHA-256 is stored."""
+
+    __tablename__ = "oauth_states"
+
+    id: int | None = Field(default=None, primary_key=True)
+    state_hash: str = Field(max_length=64, unique=True)
+    purpose: str = Field(max_length=20)
+    user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE")
+    business_id: int | None = Field(default=None, foreign_key="businesses.id", ondelete="CASCADE")
+    code_verifier: str | None = Field(default=None, max_length=128)
+    nonce: str | None = Field(default=None, max_length=128)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
 class Business(SQLModel, table=True):
     __tablename__ = "businesses"
 

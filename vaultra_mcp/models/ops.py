@@ -1,4 +1,4 @@
-"""Operations: a row per job run, and the notification digests the daily job writes."""
+"""Operations: job runs, notification digests, and failed sign-ins for rate limiting."""
 
 from __future__ import annotations
 
@@ -39,3 +39,16 @@ class NotificationDigest(SQLModel, table=True):
     recommendation_ids: list[int] = Field(sa_type=Json)
     count: int
     sent_at: datetime | None = None
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed sign-in, keyed by account (``account:<email>``) and by client (``ip:<addr>``).
+
+    Kept in the database so every replica counts the same failures."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    key: str = Field(max_length=400)
+    at: datetime = Field(default_factory=utcnow)

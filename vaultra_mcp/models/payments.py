@@ -2,6 +2,8 @@
 
 Money is integer minor units with an ISO currency. Customers appear only as a keyed hash and no
 card data is ever stored. ``(business_id, stripe_id)`` is unique so loads and syncs are idempotent.
+``observed_at`` is when Stripe's object was in the stored state (an event's ``created``, a sync's
+fetch time): a row is only ever replaced by a newer observation, whatever order they arrive in.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Charge(SQLModel, table=True):
     disputed: bool = False
     customer_hash: str | None = Field(default=None, max_length=64)
     created: datetime
+    observed_at: datetime | None = None  # when Stripe's object was in this state
     ingested_at: datetime = Field(default_factory=utcnow)
 
 
@@ -51,6 +54,7 @@ class Refund(SQLModel, table=True):
     status: str = Field(max_length=20)
     reason: str | None = Field(default=None, max_length=50)
     created: datetime
+    observed_at: datetime | None = None  # when Stripe's object was in this state
     ingested_at: datetime = Field(default_factory=utcnow)
 
 
@@ -70,6 +74,7 @@ class Dispute(SQLModel, table=True):
     status: str = Field(max_length=30)
     reason: str | None = Field(default=None, max_length=50)
     created: datetime
+    observed_at: datetime | None = None  # when Stripe's object was in this state
     ingested_at: datetime = Field(default_factory=utcnow)
 
 
@@ -90,6 +95,7 @@ class Payout(SQLModel, table=True):
     failure_code: str | None = Field(default=None, max_length=50)
     failure_message: str | None = Field(default=None, sa_column=Column(Text))
     created: datetime
+    observed_at: datetime | None = None  # when Stripe's object was in this state
     ingested_at: datetime = Field(default_factory=utcnow)
 
 

@@ -74,9 +74,12 @@ def build_server(
     return mcp
 
 
-def build_http_app(settings: Settings, *, stateless: bool = False, path: str = "/mcp") -> Starlette:
-    """Streamable HTTP with bearer auth on every request, JSON responses, Host/Origin checks."""
-    mcp = build_server(settings, identity=None, http_auth=True)
+def build_http_app(
+    settings: Settings, *, stateless: bool = False, path: str = "/mcp", deps: Deps | None = None
+) -> Starlette:
+    """Streamable HTTP with bearer auth on every request, JSON responses, Host/Origin checks.
+    ``deps``: a host's services to share (the API shell), else the server builds its own."""
+    mcp = build_server(settings, identity=None, http_auth=True, deps=deps)
     return mcp.http_app(
         path=path,
         json_response=True,

@@ -42,7 +42,9 @@ def domain_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         except VaultraError as error:
             raise DomainToolError(error) from None
         except Exception as exc:
-            if not _store_down(exc):
+            from vaultra_mcp.db import store_down  # SQLAlchemy loads with the services, not before
+
+            if not store_down(exc):
                 raise
             log.warning("store unavailable: %s", type(exc).__name__)
             raise DomainToolError(
@@ -50,17 +52,6 @@ def domain_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
             ) from None
 
     return wrapper
-
-
-def _store_down(exc: Exception) -> bool:
-    """Connection-level failures of the database or the knowledge index."""
-    import sqlite3
-
-    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, OperationalError | InterfaceError | sqlite3.OperationalError | OSError)
 
 
 def error_result(

@@ -26,8 +26,7 @@ from vaultra_mcp.models import (
     ReadinessScore,
 )
 from vaultra_mcp.services.deps import Deps
-
-MAX_BUSINESS_ID = 2**63 - 1
+from vaultra_mcp.types import MAX_SMALL_ID
 
 
 class BusinessSummary(BaseModel):
@@ -144,10 +143,10 @@ async def resolve_ref(deps: Deps, caller: Caller, business_id: int | None) -> Bu
 
     One indexed query decides access and finds the latest score and snapshot.
     """
-    if business_id is not None and (
-        isinstance(business_id, bool) or not 0 < business_id <= MAX_BUSINESS_ID
-    ):
+    if business_id is not None and (isinstance(business_id, bool) or business_id < 1):
         raise InvalidInput("business_id must be a positive integer.")
+    if business_id is not None and business_id > MAX_SMALL_ID:
+        raise not_found(business_id)
     pinned = caller.pinned_business_id is not None
     query = _reachable(pinned, business_id is not None)
     params = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vaultra_mcp.batching import Batches
 from vaultra_mcp.clock import Clock, SystemClock
 from vaultra_mcp.db import Database, parse_database_url
 from vaultra_mcp.memo import Memo
@@ -18,6 +19,7 @@ class Deps:
     clock: Clock
     knowledge: KnowledgeBase
     memo: Memo = field(default_factory=Memo)
+    batches: Batches = field(default_factory=Batches)
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> Deps:
@@ -30,5 +32,6 @@ class Deps:
         )
 
     async def close(self) -> None:
+        await self.batches.close()
         await self.knowledge.close()
         await self.db.dispose()

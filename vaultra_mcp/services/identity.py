@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlmodel import col
 
 from vaultra_mcp.caller import Caller
@@ -21,9 +21,22 @@ from vaultra_mcp.models import PersonalAccessToken, User
 from vaultra_mcp.services.deps import Deps
 
 TOKEN_PREFIX = "vtk_"
+MAX_TOKEN_DAYS = 3_650
 MAX_TOKEN_LENGTH = 200
 # last_used_at is informational; writing it on every request would make reads write.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+class TokenSummary(BaseModel):
+    """A personal access token as its owner sees it later: never the token itself."""
+
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
 
 
 class IssuedToken(BaseModel):
@@ -50,19 +63,33 @@ def demo_token(hash_key: bytes, email: str, seed: int) -> str:
 
 
 async def issue_token(
-    deps: Deps, *, email: str, name: str = "mcp", token: str | None = None
+    deps: Deps,
+    *,
+    email: str | None = None,
+    user_id: int | None = None,
+    name: str = "mcp",
+    token: str | None = None,
+    expires_in_days: int | None = None,
 ) -> IssuedToken:
-    """A new personal access token for the user with ``email``; only its hash is stored."""
-    email = email.strip().lower()
+    """A new personal access token for the user with ``email`` (operators) or ``user_id`` (the
+    user themself); only its hash is stored."""
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput("Token name must be 1-100 characters.")
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
+        raise InvalidInput(f"expires_in_days must be between 1 and {MAX_TOKEN_DAYS}.")
+    now = deps.clock.now()
+    expires_at = now + timedelta(days=expires_in_days) if expires_in_days else None
+    who = (
+        col(User.id) == user_id
+        if user_id is not None
+        else col(User.email) == (email or "").strip().lower()
+    )
     async with deps.db.transaction() as session:
-        user = (
-            await session.execute(select(User).where(col(User.email) == email))
-        ).scalar_one_or_none()
+        user = (await session.execute(select(User).where(who))).scalar_one_or_none()
         if user is None or user.id is None:
-            raise NotFound(f"No user with email {email}.", code="USER_NOT_FOUND")
+            who_text = f"with email {email}" if user_id is None else str(user_id)
+            raise NotFound(f"No user {who_text}.", code="USER_NOT_FOUND")
         token = token or new_token()
         token_hash = hash_token(token)
         existing = (
@@ -73,7 +100,12 @@ async def issue_token(
         if existing is not None and existing.user_id != user.id:
             raise InvalidInput("That token value is already in use.")
         row = existing or PersonalAccessToken(
-            user_id=user.id, name=name, token_hash=token_hash, token_prefix=token[:12]
+            user_id=user.id,
+            name=name,
+            token_hash=token_hash,
+            token_prefix=token[:12],
+            created_at=now,
+            expires_at=expires_at,
         )
         session.add(row)
         await session.flush()
@@ -84,8 +116,45 @@ async def issue_token(
             token=token,
             prefix=row.token_prefix,
             user_id=user.id,
-            email=email,
+            email=user.email,
         )
+
+
+async def list_tokens(deps: Deps, user_id: int) -> list[TokenSummary]:
+    async with deps.db.sessions() as session:
+        rows = await session.execute(
+            select(PersonalAccessToken)
+            .where(col(PersonalAccessToken.user_id) == user_id)
+            .order_by(col(PersonalAccessToken.id))
+        )
+        return [
+            TokenSummary(
+                id=t.id,
+                name=t.name,
+                prefix=t.token_prefix,
+                created_at=t.created_at,
+                last_used_at=t.last_used_at,
+                expires_at=t.expires_at,
+                revoked_at=t.revoked_at,
+            )
+            for t in rows.scalars()
+            if t.id is not None
+        ]
+
+
+async def revoke_token(deps: Deps, user_id: int, token_id: int) -> None:
+    """Revoke one of the user's tokens; anyone else's id is "not found"."""
+    async with deps.db.transaction() as session:
+        revoked = await session.execute(
+            update(PersonalAccessToken)
+            .where(
+                col(PersonalAccessToken.id) == token_id,
+                col(PersonalAccessToken.user_id) == user_id,
+            )
+            .values(revoked_at=func.coalesce(col(PersonalAccessToken.revoked_at), deps.clock.now()))
+        )
+        if revoked.rowcount == 0:  # type: ignore[attr-defined]
+            raise NotFound(f"No access token {token_id}.", code="TOKEN_NOT_FOUND")
 
 
 async def authenticate_token(deps: Deps, token: str) -> Caller:

@@ -1,8 +1,11 @@
 """Writing normalized payment rows: the demo loader, the Stripe sync and webhooks all use this.
 
-Rows are inserted with ON CONFLICT DO NOTHING on ``(business_id, stripe_id)``, so loading the
-same objects twice is harmless, and every write marks its business as changed so the next
-metrics run recomputes exactly the businesses that have new rows.
+Two ways in, both keyed on ``(business_id, stripe_id)`` so nothing is ever duplicated:
+``insert_payment_rows`` ignores rows it already has (loading the same history twice is harmless);
+``upsert_observed_rows`` replaces a row only with a newer observation of it (``observed_at``), in
+one conditional statement, so concurrent and out-of-order deliveries settle on the newest state.
+Every write marks its business as changed so the next metrics run recomputes exactly the
+businesses that have new data.
 """
 
 from __future__ import annotations
@@ -10,9 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -20,6 +26,7 @@ from vaultra_mcp.db import insert_ignoring_duplicates
 from vaultra_mcp.models import Business, Charge, Dispute, Payout, Refund
 
 BATCH_ROWS = 2_000
+KEPT = frozenset({"id", "business_id", "stripe_id", "ingested_at"})  # never changed by an upsert
 
 
 @dataclass
@@ -39,13 +46,49 @@ async def insert_payment_rows(
     session: AsyncSession, dialect: str, rows: PaymentRows, now: datetime
 ) -> None:
     """Insert rows (duplicates ignored) and bump their businesses' ``payments_version``."""
-    for table, batch in (
+    for model, batch in _by_table(rows):
+        await _insert(session, dialect, model, batch, now)
+    await mark_changed(session, rows, now)
+
+
+async def upsert_observed_rows(
+    session: AsyncSession, dialect: str, rows: PaymentRows, now: datetime
+) -> None:
+    """Insert rows, or replace stored ones observed no later than these; then mark changed.
+    Rows must carry every column of their table but ``id`` and ``ingested_at``."""
+    for model, batch in _by_table(rows):
+        if batch:
+            await session.execute(
+                _upsert(dialect, model), [{**row, "ingested_at": now} for row in batch]
+            )
+    await mark_changed(session, rows, now)
+
+
+@cache
+def _upsert(dialect: str, model: Any) -> Any:
+    """Built once per table: statement construction costs more than the write itself."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = model.__table__
+    statement = insert(table)
+    stored = table.c.observed_at
+    return statement.on_conflict_do_update(
+        index_elements=["business_id", "stripe_id"],
+        set_={c.name: statement.excluded[c.name] for c in table.c if c.name not in KEPT},
+        where=or_(stored.is_(None), stored <= statement.excluded.observed_at),
+    )
+
+
+def _by_table(rows: PaymentRows) -> list[tuple[Any, list[dict[str, Any]]]]:
+    return [
         (Charge, rows.charges),
         (Refund, rows.refunds),
         (Dispute, rows.disputes),
         (Payout, rows.payouts),
-    ):
-        await _insert(session, dialect, table, batch, now)
+    ]
+
+
+async def mark_changed(session: AsyncSession, rows: PaymentRows, now: datetime) -> None:
+    """Bump ``payments_version`` of every business with rows here: the recompute queue."""
     touched = {
         r["business_id"]
         for part in (rows.charges, rows.refunds, rows.disputes, rows.payouts)

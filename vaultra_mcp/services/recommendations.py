@@ -26,6 +26,7 @@ from vaultra_mcp.services.businesses import can_access, resolve_ref
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.metrics import JobOutcome
 from vaultra_mcp.services.readiness import ensure_score
+from vaultra_mcp.types import MAX_BIG_ID
 
 USER_STATUSES = ("accepted", "dismissed", "done")
 LIST_STATUSES = ("open", "accepted", "dismissed", "done", "resolved", "all")
@@ -237,7 +238,7 @@ async def update_recommendation_status(
     """Set the user's status. Idempotent: the same status twice changes nothing the second time."""
     if status not in USER_STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(USER_STATUSES)}; got {status!r}.")
-    if isinstance(recommendation_id, bool) or not 0 < recommendation_id < 2**63:
+    if isinstance(recommendation_id, bool) or not 0 < recommendation_id <= MAX_BIG_ID:
         raise InvalidInput("recommendation_id must be a positive integer.")
     async with deps.db.transaction() as session:
         row = await session.get(RecommendationRow, recommendation_id, with_for_update=True)

@@ -7,11 +7,13 @@ from typing import Annotated, Any
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
+from vaultra_mcp.types import MAX_SMALL_ID
+
 BusinessIdArg = Annotated[
     int | None,
     Field(
         ge=1,
-        le=2**63 - 1,
+        le=MAX_SMALL_ID,
         description="The business to ask about. Omit it if you have only one; otherwise use an "
         "id from list_businesses. Only your own businesses can be reached.",
     ),

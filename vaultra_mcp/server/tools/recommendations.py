@@ -14,6 +14,7 @@ from vaultra_mcp.server.budget import fit
 from vaultra_mcp.server.errors import domain_errors
 from vaultra_mcp.server.runtime import runtime_of
 from vaultra_mcp.server.tools.common import READ_ONLY, BusinessIdArg, output_schema
+from vaultra_mcp.types import MAX_BIG_ID
 
 if TYPE_CHECKING:
     from vaultra_mcp.services.recommendations import RecommendationPage, RecommendationView
@@ -137,7 +138,7 @@ def register(mcp: FastMCP, budget: int) -> None:
     @domain_errors
     async def update_recommendation_status(
         recommendation_id: Annotated[
-            int, Field(ge=1, le=2**63 - 1, description="The id from get_top_recommendations.")
+            int, Field(ge=1, le=MAX_BIG_ID, description="The id from get_top_recommendations.")
         ],
         status: Annotated[
             Literal["accepted", "dismissed", "done"],

@@ -1,8 +1,9 @@
-"""Serve an ASGI app on a free loopback port in a background thread.
+"""Serving an ASGI app on 127.0.0.1 from a background thread: fakes of external APIs in tests
+and local runs, and the real app where a test needs it over real HTTP.
 
-The server runs its own event loop in a thread, so the same helper works in sync tests
-(blocking clients) and async tests (clients on the test's loop) without either loop
-starving the other.
+The server runs its own event loop on its own thread, so one helper serves sync tests
+(blocking clients) and async tests (clients on the test's loop) without either loop starving
+the other.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import socket
 import threading
 import time
 from types import TracebackType
+from typing import Literal
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -20,26 +22,33 @@ _START_TIMEOUT = 5.0
 _STOP_TIMEOUT = 5.0
 
 
-def loopback_socket() -> socket.socket:
-    """A TCP socket bound to a free port on 127.0.0.1, for ``uvicorn.Server(sockets=...)``.
+def loopback_socket(port: int = 0) -> socket.socket:
+    """A TCP socket bound to *port* (0: a free one) on 127.0.0.1, for ``uvicorn.Server.run``.
 
     It names IPPROTO_TCP because asyncio turns Nagle's algorithm off only on sockets that do;
-    with it on, every response waits ~40 ms for the client's delayed ACK.
+    with it on, every response waits ~40 ms for the client's delayed ACK. SO_REUSEADDR lets a
+    fixed port be reused right after a restart.
     """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+    except OSError:
+        sock.close()
+        raise
     return sock
 
 
-class serve:
+class BackgroundServer:
     """Context manager yielding the base URL (``http://127.0.0.1:<port>``) of *app*.
 
-    Use ``with serve(app) as url:`` or ``async with serve(app) as url:`` (hence the
-    lowercase name); the async form starts and stops the server off the event loop.
+    Use ``with`` or ``async with``; the async form starts and stops the server off the event
+    loop, so it never blocks it.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, lifespan: Literal["on", "off"] = "off") -> None:
         self._app = app
+        self._lifespan = lifespan
         self._sock: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -52,7 +61,7 @@ class serve:
         port = sock.getsockname()[1]
         config = uvicorn.Config(
             self._app,
-            lifespan="off",
+            lifespan=self._lifespan,
             log_config=None,  # leave the process's logging configuration alone
             log_level="warning",
             access_log=False,
@@ -61,13 +70,13 @@ class serve:
         )
         server = uvicorn.Server(config)
         self._sock, self._server = sock, server
-        self._thread = threading.Thread(target=self._run, name=f"fake-{port}", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"loopback-{port}", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + _START_TIMEOUT
         while not server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"fake server did not start: {self._error!r}")
+                raise RuntimeError(f"the server did not start: {self._error!r}")
             time.sleep(0.005)
         self.url = f"http://127.0.0.1:{port}"
         return self.url
@@ -76,7 +85,7 @@ class serve:
         assert self._server is not None and self._sock is not None
         try:
             self._server.run(sockets=[self._sock])
-        except BaseException as exc:  # surfaced by start()/stop()
+        except BaseException as exc:  # surfaced by start()
             self._error = exc
 
     def stop(self) -> None:

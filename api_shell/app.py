@@ -1,0 +1,95 @@
+"""``create_app``: the API under ``/api/v1``, health probes, and the MCP server at ``/mcp``.
+
+One process, one set of services: the MCP app is built on the same ``Deps`` (database engine,
+knowledge index) and its lifespan runs inside this app's, so ``/mcp`` and ``/api/v1`` share the
+pool and shut down together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from api_shell.errors import EXCEPTION_HANDLERS
+from api_shell.middleware import RequestContextMiddleware
+from api_shell.openapi import document
+from api_shell.operations import Operation
+from api_shell.operations import routes as operation_routes
+from api_shell.routes import auth, dashboard, stripe, users, webhooks
+from vaultra_mcp import __version__
+from vaultra_mcp.server.app import build_http_app
+from vaultra_mcp.services.deps import Deps
+from vaultra_mcp.settings import Settings
+
+PREFIX = "/api/v1"
+OPERATIONS: list[Operation] = [
+    *auth.OPERATIONS,
+    *users.OPERATIONS,
+    *dashboard.OPERATIONS,
+    *stripe.OPERATIONS,
+    *webhooks.OPERATIONS,
+]
+
+
+def create_app(settings: Settings, deps: Deps | None = None) -> Starlette:
+    """The whole HTTP surface. ``deps`` lets a test or an embedding host supply its own."""
+    services = deps or Deps.build(settings)
+    mcp_app = build_http_app(settings, stateless=True, deps=services)
+    spec = document(OPERATIONS, "Vaultra API", __version__, PREFIX)
+
+    async def openapi(_: Request) -> Response:
+        return JSONResponse(spec)
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        await services.db.ping()
+        return JSONResponse({"status": "ready"})
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        async with mcp_app.router.lifespan_context(mcp_app):
+            try:
+                yield {}
+            finally:
+                if deps is None:
+                    await services.close()
+
+    api: list[BaseRoute] = [Route("/openapi.json", openapi, methods=["GET"])]
+    api += operation_routes(OPERATIONS)
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Mount(PREFIX, routes=api),
+        Route("/mcp", mcp_app, methods=["GET", "POST", "DELETE"]),
+    ]
+    origins = Settings.split(settings.cors_origins)
+    middleware = [Middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)]
+    if origins:  # no configured origin: browsers get no CORS headers, so no layer for them
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=origins,
+                allow_credentials="*" not in origins,
+                allow_methods=["GET", "POST", "PATCH", "DELETE"],
+                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                expose_headers=["X-Request-ID", "Retry-After"],
+            )
+        )
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.deps = services
+    return app

@@ -1,0 +1,69 @@
+"""``/integrations/stripe``: connect a Stripe account (OAuth), and see how the connection is."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import RedirectResponse, Response
+
+from api_shell.operations import Call, Operation
+from api_shell.routes.dashboard import BusinessQuery
+from vaultra_mcp.services import stripe_connect
+from vaultra_mcp.services.stripe_connect import ConnectionStatus
+
+
+class StripeCallback(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    state: str = Field(min_length=1, max_length=200)
+    code: str | None = Field(None, max_length=2_048)
+    error: str | None = Field(None, max_length=200)
+
+
+async def connect(call: Call) -> Response:
+    query: BusinessQuery = call.query
+    url = await stripe_connect.start(call.deps, call.caller, query.business_id)
+    return RedirectResponse(url, status_code=302)
+
+
+async def callback(call: Call) -> ConnectionStatus:
+    query: StripeCallback = call.query
+    return await stripe_connect.finish(call.deps, query.code, query.state, query.error)
+
+
+async def connection_status(call: Call) -> ConnectionStatus:
+    query: BusinessQuery = call.query
+    return await stripe_connect.status(call.deps, call.caller, query.business_id)
+
+
+OPERATIONS = [
+    Operation(
+        "GET",
+        "/integrations/stripe/connect",
+        connect,
+        "Start connecting Stripe (redirects to Stripe, read-only access)",
+        "stripe",
+        query=BusinessQuery,
+        status=302,
+        errors=(503,),
+    ),
+    Operation(
+        "GET",
+        "/integrations/stripe/callback",
+        callback,
+        "Where Stripe returns after the owner approves",
+        "stripe",
+        response=ConnectionStatus,
+        query=StripeCallback,
+        auth=False,
+        errors=(409, 502, 503),
+    ),
+    Operation(
+        "GET",
+        "/integrations/stripe/status",
+        connection_status,
+        "Whether Stripe is connected, and how the backfill is going",
+        "stripe",
+        response=ConnectionStatus,
+        query=BusinessQuery,
+    ),
+]

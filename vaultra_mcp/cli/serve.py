@@ -1,0 +1,39 @@
+"""``vaultra serve``: the HTTP API, dashboard, webhooks and MCP (at ``/mcp``) in one process."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from vaultra_mcp.cli.app import database_url_option, load_settings
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+
+
+@click.command()
+@database_url_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def serve(database_url: str | None, host: str, port: int) -> None:
+    """Serve /api/v1 and /mcp over HTTP."""
+    import uvicorn
+
+    from api_shell.app import create_app
+    from api_shell.middleware import RequestIdFilter
+
+    settings = load_settings(database_url)
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
+    click.echo(f"Vaultra API on http://{host}:{port}/api/v1 and MCP on http://{host}:{port}/mcp")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=5,
+    )

@@ -1,0 +1,171 @@
+"""Stripe Connect (Standard, read-only OAuth): link a business's Stripe account to Vaultra.
+
+``start`` hands the browser to Stripe with a single-use state bound to the user and the business;
+``finish`` is where Stripe sends it back: the state says who it was, the code is exchanged for
+the account's token, which is stored encrypted. The account's history is then backfilled by the
+sync job (an account never synced is the backfill queue).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Literal
+
+import stripe
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlmodel import col
+
+from vaultra_mcp.caller import Caller
+from vaultra_mcp.errors import (
+    ConfigurationError,
+    Conflict,
+    InvalidInput,
+    UpstreamUnavailable,
+)
+from vaultra_mcp.integrations.stripe_api import stripe_client
+from vaultra_mcp.models import IntegrationAccount
+from vaultra_mcp.services.businesses import resolve_ref
+from vaultra_mcp.services.deps import Deps
+from vaultra_mcp.services.oauth_states import consume_state, create_state
+from vaultra_mcp.services.secret_box import encrypt
+
+PURPOSE = "stripe"
+SCOPE = "read_only"
+
+
+class ConnectionStatus(BaseModel):
+    business_id: int
+    connected: bool
+    account_id: str | None = None
+    status: Literal["not_connected", "connected", "disconnected", "error"] = "not_connected"
+    livemode: bool | None = None
+    connected_at: datetime | None = None
+    last_synced_at: datetime | None = None
+    backfill: Literal["pending", "done"] | None = None
+    last_error: str | None = None
+
+
+def redirect_uri(deps: Deps) -> str:
+    return deps.settings.public_url.rstrip("/") + "/api/v1/integrations/stripe/callback"
+
+
+async def start(deps: Deps, caller: Caller, business_id: int | None) -> str:
+    """Stripe's authorize URL for the caller's business."""
+    business = await resolve_ref(deps, caller, business_id)
+    if not deps.settings.stripe_connect_client_id:
+        raise ConfigurationError("Stripe Connect is not configured: set STRIPE_CONNECT_CLIENT_ID.")
+    state = await create_state(deps, PURPOSE, user_id=caller.user_id, business_id=business.id)
+    client = stripe_client(deps.settings)
+    return client.oauth.authorize_url(
+        {"scope": SCOPE, "state": state, "redirect_uri": redirect_uri(deps)}
+    )
+
+
+async def finish(
+    deps: Deps, code: str | None, state: str, error: str | None = None
+) -> ConnectionStatus:
+    pending = await consume_state(deps, PURPOSE, state)
+    assert pending.business_id is not None
+    if error is not None or not code:
+        raise InvalidInput(
+            "Stripe did not connect the account"
+            + (f" ({error})." if error else " (no authorization code)."),
+            code="STRIPE_CONNECT_DECLINED",
+            next_step="Start the connection again and approve it on Stripe.",
+        )
+    token = await _exchange(deps, code)
+    now = deps.clock.now()
+    async with deps.db.transaction() as session:
+        existing = (
+            await session.execute(
+                select(IntegrationAccount).where(
+                    col(IntegrationAccount.provider) == "stripe",
+                    col(IntegrationAccount.external_account_id) == token.stripe_user_id,
+                )
+            )
+        ).scalar_one_or_none()
+        if existing is not None and existing.business_id != pending.business_id:
+            raise Conflict(
+                "This Stripe account is already connected to another business.",
+                code="STRIPE_ACCOUNT_IN_USE",
+            )
+        row = existing or IntegrationAccount(
+            business_id=pending.business_id,
+            provider="stripe",
+            external_account_id=token.stripe_user_id,
+            created_at=now,
+        )
+        row.access_token_encrypted = encrypt(deps.settings, token.access_token)
+        row.scope = token.scope
+        row.livemode = token.livemode
+        row.status = "connected"
+        row.connected_at = now
+        row.disconnected_at = None
+        row.last_error = None
+        row.updated_at = now
+        session.add(row)
+    return _status(pending.business_id, row)
+
+
+class _Token(BaseModel):
+    stripe_user_id: str
+    access_token: str
+    scope: str | None = None
+    livemode: bool = False
+
+
+async def _exchange(deps: Deps, code: str) -> _Token:
+    client = stripe_client(deps.settings)
+    params: stripe.OAuth.OAuthTokenParams = {"grant_type": "authorization_code", "code": code}
+    try:
+        answer = await asyncio.to_thread(client.oauth.token, params)
+    except stripe.oauth_error.OAuthError as exc:
+        raise InvalidInput(
+            "Stripe refused the authorization code; it may have expired.",
+            code="STRIPE_CONNECT_FAILED",
+            next_step="Start the connection again.",
+        ) from exc
+    except stripe.AuthenticationError as exc:
+        raise ConfigurationError("Stripe rejected the platform key (STRIPE_SECRET_KEY).") from exc
+    except stripe.StripeError as exc:
+        raise UpstreamUnavailable(f"Stripe is unavailable: {type(exc).__name__}") from exc
+    return _Token.model_validate(answer.to_dict())
+
+
+async def status(deps: Deps, caller: Caller, business_id: int | None) -> ConnectionStatus:
+    business = await resolve_ref(deps, caller, business_id)
+    async with deps.db.sessions() as session:
+        row = (
+            (
+                await session.execute(
+                    select(IntegrationAccount)
+                    .where(
+                        col(IntegrationAccount.business_id) == business.id,
+                        col(IntegrationAccount.provider) == "stripe",
+                    )
+                    .order_by(col(IntegrationAccount.connected_at).desc())
+                )
+            )
+            .scalars()
+            .first()
+        )
+    return _status(business.id, row)
+
+
+def _status(business_id: int, row: IntegrationAccount | None) -> ConnectionStatus:
+    if row is None:
+        return ConnectionStatus(business_id=business_id, connected=False)
+    state = row.status if row.status in ("connected", "disconnected", "error") else "error"
+    return ConnectionStatus(
+        business_id=business_id,
+        connected=row.status == "connected",
+        account_id=row.external_account_id,
+        status=state,
+        livemode=row.livemode,
+        connected_at=row.connected_at,
+        last_synced_at=row.last_synced_at,
+        backfill="done" if row.last_synced_at else "pending",
+        last_error=row.last_error,
+    )
