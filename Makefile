@@ -42,6 +42,7 @@ bench: setup
 	@$(BIN)/python -m bench.mcp
 	@$(BIN)/python -m bench.search
 	@$(BIN)/python -m bench.webhooks
+	@$(BIN)/python -m bench.stripe_sync
 
 ## The MCP Inspector CLI (npm) lists and calls every tool over stdio and HTTP.
 inspector: setup

@@ -7,6 +7,7 @@ pool and shut down together.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,6 +26,7 @@ from api_shell.operations import Operation
 from api_shell.operations import routes as operation_routes
 from api_shell.routes import auth, dashboard, stripe, users, webhooks
 from vaultra_mcp import __version__
+from vaultra_mcp.jobs import run_scheduler
 from vaultra_mcp.server.app import build_http_app
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.settings import Settings
@@ -39,8 +41,11 @@ OPERATIONS: list[Operation] = [
 ]
 
 
-def create_app(settings: Settings, deps: Deps | None = None) -> Starlette:
-    """The whole HTTP surface. ``deps`` lets a test or an embedding host supply its own."""
+def create_app(
+    settings: Settings, deps: Deps | None = None, *, scheduler: bool = False
+) -> Starlette:
+    """The whole HTTP surface. ``deps`` lets a test or an embedding host supply its own;
+    ``scheduler`` also runs the job schedule in this process (one-machine setups)."""
     services = deps or Deps.build(settings)
     mcp_app = build_http_app(settings, stateless=True, deps=services)
     spec = document(OPERATIONS, "Vaultra API", __version__, PREFIX)
@@ -57,10 +62,15 @@ def create_app(settings: Settings, deps: Deps | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        stop = asyncio.Event()
+        jobs = asyncio.create_task(run_scheduler(services, stop)) if scheduler else None
         async with mcp_app.router.lifespan_context(mcp_app):
             try:
                 yield {}
             finally:
+                stop.set()
+                if jobs is not None:
+                    await jobs
                 if deps is None:
                     await services.close()
 

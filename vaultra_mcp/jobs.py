@@ -13,13 +13,13 @@ import os
 import socket
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from pydantic import BaseModel
-from sqlalchemy import insert, update
+from sqlalchemy import func, insert, select, update
 from sqlmodel import col
 
 from vaultra_mcp.errors import InvalidInput
@@ -30,19 +30,15 @@ from vaultra_mcp.services.metrics import JobOutcome, run_compute_metrics
 from vaultra_mcp.services.notifications import run_notification_digest
 from vaultra_mcp.services.readiness import run_compute_readiness
 from vaultra_mcp.services.recommendations import run_generate_recommendations
+from vaultra_mcp.services.stripe_sync import run_stripe_sync
 
 log = logging.getLogger("vaultra.jobs")
 
 JobFn = Callable[[Deps, bool], Awaitable[JobOutcome]]
 
 
-async def _stripe_sync(deps: Deps, full: bool) -> JobOutcome:
-    """Nothing to sync until connected accounts can be fetched (the Stripe gateway)."""
-    return JobOutcome()
-
-
 JOBS: dict[str, JobFn] = {
-    "stripe_sync": _stripe_sync,
+    "stripe_sync": lambda deps, full: run_stripe_sync(deps, full=full),
     "compute_metrics": lambda deps, full: run_compute_metrics(deps, full=full),
     "compute_readiness": lambda deps, full: run_compute_readiness(deps),
     "generate_recommendations": lambda deps, full: run_generate_recommendations(deps),
@@ -58,6 +54,43 @@ class JobResult(BaseModel):
     businesses: int
     rows: int
     error: str | None
+
+
+class LastRun(BaseModel):
+    job: str
+    status: str | None
+    trigger: str | None
+    started_at: datetime | None
+    duration_ms: int | None
+    businesses: int
+    rows: int
+    error: str | None
+
+
+async def last_runs(deps: Deps) -> list[LastRun]:
+    """Each job's most recent run (or that it never ran), in the registry's order."""
+    latest = (
+        select(col(JobRun.job_name), func.max(col(JobRun.id)).label("id"))
+        .group_by(col(JobRun.job_name))
+        .subquery()
+    )
+    async with deps.db.sessions() as session:
+        rows = await session.execute(select(JobRun).join(latest, latest.c.id == col(JobRun.id)))
+        by_name = {run.job_name: run for run in rows.scalars()}
+    return [
+        LastRun(
+            job=name,
+            status=run.status if run else None,
+            trigger=run.trigger if run else None,
+            started_at=run.started_at if run else None,
+            duration_ms=run.duration_ms if run else None,
+            businesses=run.businesses if run else 0,
+            rows=run.rows if run else 0,
+            error=run.error if run else None,
+        )
+        for name in JOBS
+        for run in [by_name.get(name)]
+    ]
 
 
 def check_job_name(name: str) -> JobFn:

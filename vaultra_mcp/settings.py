@@ -79,6 +79,33 @@ class Settings(BaseSettings):
         False, validation_alias=_alias("VAULTRA_STRIPE_LIVEMODE", "stripe_livemode")
     )
     stripe_fake: bool = Field(False, validation_alias=_alias("VAULTRA_STRIPE_FAKE", "stripe_fake"))
+    stripe_backfill_months: int = Field(
+        24,
+        ge=1,
+        le=120,
+        validation_alias=_alias("VAULTRA_STRIPE_BACKFILL_MONTHS", "stripe_backfill_months"),
+    )
+    stripe_max_retries: int = Field(
+        6, ge=0, le=50, validation_alias=_alias("VAULTRA_STRIPE_MAX_RETRIES", "stripe_max_retries")
+    )
+    stripe_retry_budget_seconds: float = Field(
+        300.0,
+        ge=0,
+        le=3_600,
+        validation_alias=_alias("VAULTRA_STRIPE_RETRY_BUDGET", "stripe_retry_budget_seconds"),
+    )
+    stripe_backoff_base_seconds: float = Field(
+        0.5,
+        gt=0,
+        le=60,
+        validation_alias=_alias("VAULTRA_STRIPE_BACKOFF_BASE", "stripe_backoff_base_seconds"),
+    )
+    stripe_backoff_max_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=600,
+        validation_alias=_alias("VAULTRA_STRIPE_BACKOFF_MAX", "stripe_backoff_max_seconds"),
+    )
     google_client_id: str | None = Field(
         None, validation_alias=_alias("GOOGLE_CLIENT_ID", "google_client_id")
     )

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.databases import backends
-
 CLEAN_ENV = {
     k: v for k, v in os.environ.items() if not k.startswith(("VAULTRA_", "DATABASE_URL", "JWT_"))
 }
@@ -113,8 +111,7 @@ def test_an_invalid_setting_is_named(tmp_path):
     assert "invalid setting LLM_PROVIDER" in error
 
 
-@pytest.mark.parametrize("backend", backends())
-def test_demo_json_lists_users_tokens_and_businesses(tmp_path, backend, database_url):
+def test_demo_json_lists_users_tokens_and_businesses(tmp_path, database_url):
     result = vaultra("demo", "--json", "--businesses", "3", cwd=tmp_path, DATABASE_URL=database_url)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)

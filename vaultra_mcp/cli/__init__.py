@@ -11,24 +11,7 @@ import sys
 import click
 
 from vaultra_mcp.cli.app import cli
-from vaultra_mcp.cli.db import db
-from vaultra_mcp.cli.demo import demo
-from vaultra_mcp.cli.evals import evaluation
-from vaultra_mcp.cli.jobs import jobs
-from vaultra_mcp.cli.knowledge import knowledge
-from vaultra_mcp.cli.run import run
-from vaultra_mcp.cli.serve import serve
-from vaultra_mcp.cli.tokens import token
 from vaultra_mcp.errors import VaultraError
-
-cli.add_command(db)
-cli.add_command(demo)
-cli.add_command(evaluation)
-cli.add_command(jobs)
-cli.add_command(knowledge)
-cli.add_command(run)
-cli.add_command(serve)
-cli.add_command(token)
 
 USAGE_ERROR = 2
 

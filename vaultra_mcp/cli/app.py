@@ -3,26 +3,56 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from vaultra_mcp.db import describe, parse_database_url
-from vaultra_mcp.migrate import upgrade
-from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.settings import Settings
 from vaultra_mcp.settings import load_settings as settings_from_environment
 
+if TYPE_CHECKING:
+    from vaultra_mcp.services.deps import Deps
+
 T = TypeVar("T")
+
+# Each command's module is imported when that command runs, so `vaultra stripe ...` does not
+# pay for the scheduler, the knowledge index or the HTTP stack, nor they for Stripe.
+COMMANDS = {
+    "db": "vaultra_mcp.cli.db:db",
+    "demo": "vaultra_mcp.cli.demo:demo",
+    "eval": "vaultra_mcp.cli.evals:evaluation",
+    "jobs": "vaultra_mcp.cli.jobs:jobs",
+    "knowledge": "vaultra_mcp.cli.knowledge:knowledge",
+    "run": "vaultra_mcp.cli.run:run",
+    "serve": "vaultra_mcp.cli.serve:serve",
+    "stripe": "vaultra_mcp.cli.stripe:stripe",
+    "token": "vaultra_mcp.cli.tokens:token",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[cmd_name].split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
 
 database_url_option = click.option(
     "--database-url", default=None, help="Overrides DATABASE_URL for this command."
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Vaultra: funding readiness from a business's own Stripe history."""
 
@@ -43,6 +73,8 @@ def run_with_deps(
     settings: Settings, work: Callable[[Deps], Awaitable[T]], migrate: bool = True
 ) -> T:
     """Build deps, make sure the database answers (and is migrated), run ``work``, clean up."""
+    from vaultra_mcp.migrate import upgrade
+    from vaultra_mcp.services.deps import Deps
 
     async def main() -> T:
         deps = Deps.build(settings)

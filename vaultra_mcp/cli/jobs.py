@@ -7,9 +7,11 @@ import signal
 import sys
 
 import click
+from rich.console import Console
+from rich.table import Table
 
 from vaultra_mcp.cli.app import database_url_option, load_settings, run_with_deps
-from vaultra_mcp.jobs import JobResult, check_job_name, run_job, run_scheduler
+from vaultra_mcp.jobs import JobResult, LastRun, check_job_name, last_runs, run_job, run_scheduler
 from vaultra_mcp.services.deps import Deps
 
 
@@ -38,6 +40,32 @@ def run(name: str, database_url: str | None, full: bool) -> None:
     )
     if result.status == "failed":
         sys.exit(1)
+
+
+@jobs.command()
+@database_url_option
+def status(database_url: str | None) -> None:
+    """Each job's last run: when, how long, how much, and any error."""
+    settings = load_settings(database_url)
+
+    async def work(deps: Deps) -> list[LastRun]:
+        return await last_runs(deps)
+
+    table = Table(
+        "job", "last run (UTC)", "status", "trigger", "duration", "businesses", "rows", "error"
+    )
+    for run in run_with_deps(settings, work):
+        table.add_row(
+            run.job,
+            run.started_at.strftime("%Y-%m-%d %H:%M:%S") if run.started_at else "never",
+            run.status or "-",
+            run.trigger or "-",
+            f"{run.duration_ms:,} ms" if run.duration_ms is not None else "-",
+            str(run.businesses),
+            f"{run.rows:,}",
+            run.error or "",
+        )
+    Console(width=160).print(table)
 
 
 @jobs.command()

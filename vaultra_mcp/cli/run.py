@@ -86,6 +86,7 @@ def run(database_url: str | None, host: str, port: int) -> None:
             "-m",
             "vaultra_mcp.cli",
             "serve",
+            "--scheduler",
             "--host",
             host,
             "--port",

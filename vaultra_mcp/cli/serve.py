@@ -15,7 +15,10 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 @database_url_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-def serve(database_url: str | None, host: str, port: int) -> None:
+@click.option(
+    "--scheduler", is_flag=True, help="Also run the job schedule here (one machine, make run)."
+)
+def serve(database_url: str | None, host: str, port: int, scheduler: bool) -> None:
     """Serve /api/v1 and /mcp over HTTP."""
     import uvicorn
 
@@ -27,9 +30,18 @@ def serve(database_url: str | None, host: str, port: int) -> None:
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
+    if settings.stripe_fake:
+        from vaultra_mcp.integrations.stripe_fake.local import start_local_fake
+
+        settings, _, fake = start_local_fake(settings)
+        click.echo(
+            f"Stripe: the fake Stripe API at {settings.stripe_api_base} (VAULTRA_STRIPE_FAKE=1); "
+            f"{len(fake.accounts)} demo accounts wait to be connected via "
+            "GET /api/v1/integrations/stripe/connect"
+        )
     click.echo(f"Vaultra API on http://{host}:{port}/api/v1 and MCP on http://{host}:{port}/mcp")
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, scheduler=scheduler),
         host=host,
         port=port,
         log_config=None,

@@ -16,7 +16,7 @@ from sqlmodel import col
 
 from vaultra_mcp.core.stripe_objects import charge_row, dispute_row, payout_row, refund_row
 from vaultra_mcp.db import insert_ignoring_duplicates
-from vaultra_mcp.demo.generator import founded_on, generate, scaled_variant
+from vaultra_mcp.demo.generator import StripeHistory, founded_on, generate, scaled_variant
 from vaultra_mcp.demo.profiles import OWNERS, PROFILES, Profile
 from vaultra_mcp.errors import InvalidInput
 from vaultra_mcp.models import Business, Membership, PersonalAccessToken, User
@@ -80,13 +80,7 @@ async def load_demo(
     for profile in loaded:
         business = business_rows[profile.key]
         assert business.id is not None
-        history = generate(profile, as_of, seed, tag=f"{business.id}x")
-        rows = PaymentRows(
-            charges=[charge_row(business.id, c, key) for c in history.charges],
-            refunds=[refund_row(business.id, r) for r in history.refunds],
-            disputes=[dispute_row(business.id, d) for d in history.disputes],
-            payouts=[payout_row(business.id, p) for p in history.payouts],
-        )
+        rows = history_rows(business.id, generate(profile, as_of, seed, f"{business.id}x"), key)
         async with deps.db.transaction() as session:
             await insert_payment_rows(session, deps.db.dialect, rows, as_of)
         rows_written += len(rows)
@@ -104,6 +98,16 @@ async def load_demo(
         created_businesses=len(loaded),
         existing_businesses=len(profiles) - len(loaded),
         payment_rows=rows_written,
+    )
+
+
+def history_rows(business_id: int, history: StripeHistory, key: bytes) -> PaymentRows:
+    """A generated history as rows, through the same mapping real Stripe objects take."""
+    return PaymentRows(
+        charges=[charge_row(business_id, c, key) for c in history.charges],
+        refunds=[refund_row(business_id, r) for r in history.refunds],
+        disputes=[dispute_row(business_id, d) for d in history.disputes],
+        payouts=[payout_row(business_id, p) for p in history.payouts],
     )
 
 

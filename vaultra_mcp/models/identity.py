@@ -107,6 +107,8 @@ class IntegrationAccount(SQLModel, table=True):
     disconnected_at: datetime | None = None
     last_synced_at: datetime | None = None
     sync_cursor: dict[str, Any] | None = Field(default=None, sa_type=Json)
+    # A sync claims the account until then, so two processes never sync it at once.
+    sync_lease_until: datetime | None = None
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

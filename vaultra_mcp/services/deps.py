@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vaultra_mcp.background import Background
 from vaultra_mcp.batching import Batches
 from vaultra_mcp.clock import Clock, SystemClock
 from vaultra_mcp.db import Database, parse_database_url
@@ -20,6 +21,7 @@ class Deps:
     knowledge: KnowledgeBase
     memo: Memo = field(default_factory=Memo)
     batches: Batches = field(default_factory=Batches)
+    background: Background = field(default_factory=Background)
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> Deps:
@@ -32,6 +34,7 @@ class Deps:
         )
 
     async def close(self) -> None:
+        await self.background.close()
         await self.batches.close()
         await self.knowledge.close()
         await self.db.dispose()

@@ -9,6 +9,7 @@ sync job (an account never synced is the backfill queue).
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime
 from typing import Literal
 
@@ -22,17 +23,20 @@ from vaultra_mcp.errors import (
     ConfigurationError,
     Conflict,
     InvalidInput,
+    NotFound,
     UpstreamUnavailable,
 )
 from vaultra_mcp.integrations.stripe_api import stripe_client
-from vaultra_mcp.models import IntegrationAccount
+from vaultra_mcp.models import Business, IntegrationAccount
 from vaultra_mcp.services.businesses import resolve_ref
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.oauth_states import consume_state, create_state
 from vaultra_mcp.services.secret_box import encrypt
+from vaultra_mcp.services.stripe_sync import sync_business
 
 PURPOSE = "stripe"
 SCOPE = "read_only"
+ACCOUNT_ID = re.compile(r"acct_[A-Za-z0-9]{1,64}")
 
 
 class ConnectionStatus(BaseModel):
@@ -76,37 +80,83 @@ async def finish(
             next_step="Start the connection again and approve it on Stripe.",
         )
     token = await _exchange(deps, code)
+    status = await _store_connection(
+        deps,
+        pending.business_id,
+        token.stripe_user_id,
+        token.access_token,
+        token.scope,
+        token.livemode,
+    )
+    _start_backfill(deps, status)
+    return status
+
+
+async def link_account(
+    deps: Deps, business_id: int, account_id: str, access_token: str
+) -> ConnectionStatus:
+    """Connect an account without the OAuth dance: for operators, trusted to own both."""
+    if not ACCOUNT_ID.fullmatch(account_id):
+        raise InvalidInput(f"{account_id!r} is not a Stripe account id (acct_...).")
+    if not access_token.strip() or len(access_token) > 500:
+        raise InvalidInput("The access token is empty or too long.")
+    async with deps.db.sessions() as session:
+        if await session.get(Business, business_id) is None:
+            raise NotFound(f"No business {business_id}.", code="BUSINESS_NOT_FOUND")
+    return await _store_connection(
+        deps,
+        business_id,
+        account_id,
+        access_token.strip(),
+        SCOPE,
+        access_token.startswith("sk_live"),
+    )
+
+
+async def _store_connection(
+    deps: Deps,
+    business_id: int,
+    account_id: str,
+    access_token: str,
+    scope: str | None,
+    livemode: bool,
+) -> ConnectionStatus:
     now = deps.clock.now()
     async with deps.db.transaction() as session:
         existing = (
             await session.execute(
                 select(IntegrationAccount).where(
                     col(IntegrationAccount.provider) == "stripe",
-                    col(IntegrationAccount.external_account_id) == token.stripe_user_id,
+                    col(IntegrationAccount.external_account_id) == account_id,
                 )
             )
         ).scalar_one_or_none()
-        if existing is not None and existing.business_id != pending.business_id:
+        if existing is not None and existing.business_id != business_id:
             raise Conflict(
                 "This Stripe account is already connected to another business.",
                 code="STRIPE_ACCOUNT_IN_USE",
             )
         row = existing or IntegrationAccount(
-            business_id=pending.business_id,
+            business_id=business_id,
             provider="stripe",
-            external_account_id=token.stripe_user_id,
+            external_account_id=account_id,
             created_at=now,
         )
-        row.access_token_encrypted = encrypt(deps.settings, token.access_token)
-        row.scope = token.scope
-        row.livemode = token.livemode
+        row.access_token_encrypted = encrypt(deps.settings, access_token)
+        row.scope = scope
+        row.livemode = livemode
         row.status = "connected"
         row.connected_at = now
         row.disconnected_at = None
         row.last_error = None
         row.updated_at = now
         session.add(row)
-    return _status(pending.business_id, row)
+    return _status(business_id, row)
+
+
+def _start_backfill(deps: Deps, status: ConnectionStatus) -> None:
+    """Start the backfill now rather than at the next 15-minute run (which covers it anyway)."""
+    deps.background.spawn(f"backfill {status.account_id}", sync_business(deps, status.business_id))
 
 
 class _Token(BaseModel):

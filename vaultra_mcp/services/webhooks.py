@@ -101,18 +101,32 @@ async def _store_and_apply(deps: Deps, events: Sequence[StripeEventEnvelope]) ->
         return [(await _write(deps, [event]))[0] for event in events]
 
 
-async def _write(deps: Deps, events: Sequence[StripeEventEnvelope]) -> list[Outcome]:
+async def ingest_account_events(
+    deps: Deps, business_id: int, events: Sequence[StripeEventEnvelope]
+) -> list[Outcome]:
+    """Events fetched from one connected account's Events API (the sync's reconciliation):
+    stored and applied exactly as webhooks are, so an event seen both ways counts once."""
+    return await _write(deps, events, business_id)
+
+
+async def _write(
+    deps: Deps, events: Sequence[StripeEventEnvelope], business_id_of_all: int | None = None
+) -> list[Outcome]:
     now = deps.clock.now()
     key = deps.settings.hash_key.get_secret_value().encode()
     async with deps.db.transaction() as session:
-        routes = await _routes(session, {e.account for e in events if e.account})
+        routes = (
+            await _routes(session, {e.account for e in events if e.account})
+            if business_id_of_all is None
+            else {}
+        )
         outcomes: dict[str, Outcome] = {}
         effects: list[tuple[StripeEventEnvelope, int, EventEffect]] = []
         rows: list[dict[str, Any]] = []
         for event in events:
             if event.id in outcomes:
                 continue  # the same event twice in one batch: the second is a duplicate
-            business_id = routes.get(event.account) if event.account else None
+            business_id = business_id_of_all or routes.get(event.account)
             status, error = _classify(event, business_id), None
             if status == "processed":
                 assert business_id is not None
@@ -123,7 +137,11 @@ async def _write(deps: Deps, events: Sequence[StripeEventEnvelope]) -> list[Outc
                     log.warning("stripe event %s not applied: %s", event.id, exc)
             outcomes[event.id] = status
             rows.append(_event_row(event, business_id, status, error, now))
-        stored = set((await session.execute(_store(deps.db.dialect), rows)).scalars().all())
+        stored = (
+            set((await session.execute(_store(deps.db.dialect), rows)).scalars().all())
+            if rows
+            else set()
+        )
         await _apply(session, deps, [(e, b, f) for e, b, f in effects if e.id in stored], now)
     seen: set[str] = set()
     answers: list[Outcome] = []

@@ -1,0 +1,269 @@
+"""Stripe sync against the fake Stripe API, through the official client: backfill, resume,
+retries, revocation, incremental events, and that it agrees with loading the data directly."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import AS_OF, settings_for
+from vaultra_mcp.clock import FixedClock
+from vaultra_mcp.core.metrics import compute_metrics
+from vaultra_mcp.core.stripe_events import envelope
+from vaultra_mcp.demo.generator import generate
+from vaultra_mcp.demo.loader import history_rows
+from vaultra_mcp.errors import NotFound
+from vaultra_mcp.integrations.stripe_fake import FakeStripe, serve_stripe_fake
+from vaultra_mcp.jobs import run_job
+from vaultra_mcp.models import (
+    Business,
+    Charge,
+    Dispute,
+    IntegrationAccount,
+    MetricSnapshot,
+    Payout,
+    Refund,
+)
+from vaultra_mcp.services.deps import Deps
+from vaultra_mcp.services.payment_aggregates import load_aggregates
+from vaultra_mcp.services.payments import insert_payment_rows
+from vaultra_mcp.services.stripe_connect import link_account
+from vaultra_mcp.services.stripe_sync import sync_business
+from vaultra_mcp.services.webhooks import ingest_account_events
+
+ACCOUNT = "acct_youngsync"
+PROFILE = "young_startup"
+TABLES = {"charges": Charge, "refunds": Refund, "disputes": Dispute, "payouts": Payout}
+
+
+@pytest.fixture
+def stripe_api() -> Iterator[tuple[str, FakeStripe]]:
+    state = FakeStripe()
+    state.add_account(ACCOUNT, PROFILE, as_of=AS_OF)
+    with serve_stripe_fake(state) as url:
+        yield url, state
+
+
+def sync_settings(url: str, state: FakeStripe, database_url: str, **overrides: Any):
+    return settings_for(
+        database_url,
+        **{
+            "stripe_api_base": url,
+            "stripe_secret_key": state.secret_key,
+            "stripe_backfill_months": 36,
+            "stripe_backoff_base_seconds": 0.001,
+            "stripe_backoff_max_seconds": 0.01,
+            "provider_timeout_seconds": 5,
+            **overrides,
+        },
+    )
+
+
+@pytest.fixture
+async def deps(database_url, stripe_api) -> AsyncIterator[Deps]:
+    url, state = stripe_api
+    deps = Deps.build(sync_settings(url, state, database_url), clock=FixedClock(AS_OF))
+    async with deps.db.transaction() as session:
+        session.add_all([Business(id=1, name="Synced"), Business(id=2, name="Loaded directly")])
+    await link_account(deps, 1, ACCOUNT, "sk_test_unused_when_the_platform_key_is_set")
+    yield deps
+    await deps.close()
+
+
+async def stored(deps: Deps, business_id: int = 1) -> dict[str, set[str]]:
+    async with deps.db.sessions() as session:
+        return {
+            name: set(
+                (
+                    await session.execute(
+                        select(model.stripe_id).where(model.business_id == business_id)
+                    )
+                ).scalars()
+            )
+            for name, model in TABLES.items()
+        }
+
+
+def served(state: FakeStripe) -> dict[str, set[str]]:
+    lists = state.accounts[ACCOUNT].lists
+    return {name: {obj["id"] for obj in lists[name]} for name in TABLES}
+
+
+async def integration(deps: Deps) -> IntegrationAccount:
+    async with deps.db.sessions() as session:
+        return (await session.execute(select(IntegrationAccount))).scalar_one()
+
+
+async def test_a_backfill_brings_exactly_the_accounts_history(deps, stripe_api):
+    [report] = await sync_business(deps, 1)
+
+    assert report.status == "synced" and report.phase == "backfill"
+    assert await stored(deps) == served(stripe_api[1])
+    assert report.rows == sum(len(ids) for ids in served(stripe_api[1]).values())
+    assert (await integration(deps)).last_synced_at is not None
+
+
+async def test_syncing_gives_exactly_the_metrics_loading_the_same_profile_gives(deps, stripe_api):
+    account = stripe_api[1].accounts[ACCOUNT]
+    key = deps.settings.hash_key.get_secret_value().encode()
+    history = generate(account.profile, AS_OF, 7, account.tag)
+    async with deps.db.transaction() as session:
+        await insert_payment_rows(session, deps.db.dialect, history_rows(2, history, key), AS_OF)
+
+    await sync_business(deps, 1)
+
+    aggregates = await load_aggregates(deps.db, {1: "usd", 2: "usd"}, AS_OF, restrict=True)
+    assert compute_metrics(aggregates[1]) == compute_metrics(aggregates[2])
+
+
+async def test_the_sync_recomputes_its_business(deps):
+    await sync_business(deps, 1)
+
+    async with deps.db.sessions() as session:
+        snapshots = await session.execute(
+            select(func.count()).select_from(MetricSnapshot).where(MetricSnapshot.business_id == 1)
+        )
+    assert snapshots.scalar_one() == 1
+
+
+async def test_the_platform_key_and_stripe_account_header_are_used(deps, stripe_api):
+    await sync_business(deps, 1)
+
+    request = stripe_api[1].requests[-1]
+    assert request.stripe_account == ACCOUNT
+    assert request.headers["authorization"] == f"Bearer {stripe_api[1].secret_key}"
+
+
+async def test_a_backfill_cut_short_resumes_without_gaps_or_duplicates(deps, stripe_api):
+    state = stripe_api[1]
+    state.rate_limit_every = 6  # the 6th request fails, and there is no retry budget
+    deps_without_retries = Deps.build(
+        sync_settings(stripe_api[0], state, deps.settings.database_url, stripe_max_retries=0),
+        clock=deps.clock,
+    )
+    try:
+        [first] = await sync_business(deps_without_retries, 1)
+    finally:
+        await deps_without_retries.close()
+    state.rate_limit_every = None
+    requests_before = len(state.requests)
+
+    [second] = await sync_business(deps, 1)
+
+    full_backfill = sum(max(1, -(-len(ids) // 100)) for ids in served(state).values())
+    assert first.status == "failed" and first.pages > 0
+    assert await stored(deps) == served(state)
+    assert first.rows + second.rows == sum(len(ids) for ids in served(state).values())
+    assert len(state.requests) - requests_before == full_backfill - first.pages  # resumed
+
+
+async def test_a_stopped_backfill_leaves_only_whole_pages(deps, stripe_api):
+    state = stripe_api[1]
+    state.rate_limit_every = 4
+    weak = Deps.build(
+        sync_settings(stripe_api[0], state, deps.settings.database_url, stripe_max_retries=0),
+        clock=deps.clock,
+    )
+    try:
+        await sync_business(weak, 1)
+    finally:
+        await weak.close()
+
+    cursor = (await integration(deps)).sync_cursor["backfill"]
+    newest_first = [o["id"] for o in state.accounts[ACCOUNT].lists[cursor["resource"]]]
+    prefix = set(newest_first[: newest_first.index(cursor["after"]) + 1])
+    assert (await stored(deps))[cursor["resource"]] == prefix
+
+
+async def test_a_429_storm_is_waited_out_within_the_budget(deps, stripe_api):
+    stripe_api[1].rate_limit_every = 2
+
+    [report] = await sync_business(deps, 1)
+
+    assert report.status == "synced" and report.retries > 0
+    assert await stored(deps) == served(stripe_api[1])
+
+
+async def test_failures_beyond_the_budget_record_a_failed_job_run_with_the_reason(deps, stripe_api):
+    stripe_api[1].fail_next = [500] * 100
+
+    result = await run_job(deps, "stripe_sync")
+
+    assert result.status == "failed"
+    assert ACCOUNT in result.error and "retries" in result.error
+    assert (await integration(deps)).last_error
+    assert sum(len(ids) for ids in (await stored(deps)).values()) == 0
+
+
+async def test_a_revoked_account_is_disconnected_not_retried(deps, stripe_api):
+    state = stripe_api[1]
+    state.deauthorize(state.accounts[ACCOUNT])
+
+    [report] = await sync_business(deps, 1)
+
+    row = await integration(deps)
+    assert report.status == "disconnected" and report.retries == 0
+    assert (row.status, row.access_token_encrypted) == ("disconnected", None)
+    assert len(state.requests) == 1
+
+
+async def test_after_the_backfill_new_activity_arrives_through_events(deps, stripe_api):
+    await sync_business(deps, 1)
+    state = stripe_api[1]
+    created = int(AS_OF.timestamp()) - 30
+    charge = {
+        "id": "ch_afterbackfill",
+        "object": "charge",
+        "amount": 4_200,
+        "currency": "usd",
+        "status": "succeeded",
+        "amount_refunded": 0,
+        "disputed": False,
+        "customer": "cus_new",
+        "created": created,
+        "livemode": False,
+    }
+    state.add_event(ACCOUNT, "charge.succeeded", charge)
+
+    [report] = await sync_business(deps, 1)
+
+    assert report.phase == "incremental" and report.events == 1
+    assert "ch_afterbackfill" in (await stored(deps))["charges"]
+
+
+async def test_an_event_already_received_by_webhook_is_not_applied_again(deps, stripe_api):
+    await sync_business(deps, 1)
+    state = stripe_api[1]
+    charge = dict(state.accounts[ACCOUNT].lists["charges"][0], amount_refunded=100)
+    event = state.add_event(ACCOUNT, "charge.refunded", charge, created=int(AS_OF.timestamp()) - 5)
+    await ingest_account_events(deps, 1, [envelope(event)])  # as if a webhook had brought it
+
+    [report] = await sync_business(deps, 1)
+    assert report.phase == "incremental" and report.events == 0
+
+
+async def test_two_syncs_of_one_account_never_overlap(deps, stripe_api):
+    stripe_api[1].delay_seconds = 0.05
+
+    reports = await asyncio.gather(sync_business(deps, 1), sync_business(deps, 1))
+
+    assert sorted(r[0].status for r in reports) == ["busy", "synced"]
+
+
+async def test_a_business_without_stripe_cannot_be_synced(deps):
+    with pytest.raises(NotFound):
+        await sync_business(deps, 2)
+
+
+async def test_duplicated_rows_are_impossible(deps, stripe_api):
+    await sync_business(deps, 1, full=True)
+    await sync_business(deps, 1, full=True)
+
+    async with deps.db.sessions() as session:
+        total = (await session.execute(select(func.count()).select_from(Charge))).scalar_one()
+    assert total == len(served(stripe_api[1])["charges"])
+    assert await stored(deps) == served(stripe_api[1])
