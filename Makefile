@@ -32,8 +32,10 @@ format: setup
 	@$(BIN)/ruff format --quiet .
 	@$(BIN)/ruff check --quiet --fix .
 
-## Evals print scores as tables and write JSON to .eval/: retrieval (recall@k, MRR per mode).
+## Evals: the agent suite (offline agent, in memory; reports in .eval/agent) and retrieval.
 eval: setup
+	@$(BIN)/vaultra eval lint
+	@$(BIN)/vaultra eval --out .eval/agent --baseline evals/baseline.json
 	@$(BIN)/vaultra eval retrieval --out .eval
 
 ## Benchmarks print figures (never asserted): recompute, MCP, search, webhooks, each beside a bare yardstick.
@@ -43,6 +45,7 @@ bench: setup
 	@$(BIN)/python -m bench.search
 	@$(BIN)/python -m bench.webhooks
 	@$(BIN)/python -m bench.stripe_sync
+	@$(BIN)/python -m bench.chat
 
 ## The MCP Inspector CLI (npm) lists and calls every tool over stdio and HTTP.
 inspector: setup

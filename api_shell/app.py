@@ -24,8 +24,9 @@ from api_shell.middleware import RequestContextMiddleware
 from api_shell.openapi import document
 from api_shell.operations import Operation
 from api_shell.operations import routes as operation_routes
-from api_shell.routes import auth, dashboard, stripe, users, webhooks
+from api_shell.routes import agent, auth, dashboard, stripe, users, webhooks
 from vaultra_mcp import __version__
+from vaultra_mcp.agent.chat import ChatRuntime
 from vaultra_mcp.jobs import run_scheduler
 from vaultra_mcp.server.app import build_http_app
 from vaultra_mcp.services.deps import Deps
@@ -38,6 +39,7 @@ OPERATIONS: list[Operation] = [
     *dashboard.OPERATIONS,
     *stripe.OPERATIONS,
     *webhooks.OPERATIONS,
+    *agent.OPERATIONS,
 ]
 
 
@@ -47,6 +49,7 @@ def create_app(
     """The whole HTTP surface. ``deps`` lets a test or an embedding host supply its own;
     ``scheduler`` also runs the job schedule in this process (one-machine setups)."""
     services = deps or Deps.build(settings)
+    chat = ChatRuntime.build(services)
     mcp_app = build_http_app(settings, stateless=True, deps=services)
     spec = document(OPERATIONS, "Vaultra API", __version__, PREFIX)
 
@@ -71,6 +74,7 @@ def create_app(
                 stop.set()
                 if jobs is not None:
                     await jobs
+                await chat.close()
                 if deps is None:
                     await services.close()
 
@@ -102,4 +106,5 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.deps = services
+    app.state.chat = chat
     return app

@@ -1,6 +1,7 @@
 import pytest
 
-from vaultra_mcp.settings import Settings
+from vaultra_mcp.errors import ConfigurationError
+from vaultra_mcp.settings import Settings, load_settings
 
 
 def test_the_seed_names_are_read_from_the_environment(monkeypatch):
@@ -63,3 +64,8 @@ def test_secrets_never_appear_in_the_settings_repr():
 def test_settings_are_immutable():
     with pytest.raises(Exception, match="frozen"):
         Settings(_env_file=None).env = "production"  # type: ignore[misc]
+
+
+def test_an_unknown_pii_kind_stops_start_up_with_one_line():
+    with pytest.raises(ConfigurationError, match="redact_pii"):
+        load_settings(_env_file=None, redact_pii="email,passport")

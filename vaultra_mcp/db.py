@@ -165,3 +165,20 @@ def insert_ignoring_duplicates(dialect: str, model: Any, conflict: Sequence[str]
     """INSERT ... ON CONFLICT DO NOTHING, executed with many rows so a re-run never duplicates."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     return insert(model).on_conflict_do_nothing(index_elements=list(conflict))
+
+
+class day_key(FunctionElement[str]):
+    """The UTC calendar day of a timestamp as 'YYYY-MM-DD', on either database."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(day_key, "sqlite")
+def _day_key_sqlite(element: day_key, compiler: Any, **kw: Any) -> str:
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 10)"
+
+
+@compiles(day_key, "postgresql")
+def _day_key_postgresql(element: day_key, compiler: Any, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"

@@ -10,7 +10,8 @@ VaultraError                 code            what the caller can do
 ├── NotReady                 NOT_READY         wait for the next computation / connect data
 ├── RateLimited              RATE_LIMITED      retry after ``retry_after`` seconds
 └── UpstreamUnavailable      *_UNAVAILABLE     a store or provider is down; retry later
-    └── StoreUnavailable     STORE_UNAVAILABLE
+    ├── StoreUnavailable     STORE_UNAVAILABLE
+    └── LLMUnavailable       LLM_UNAVAILABLE   the chat model did not answer in time
 """
 
 from __future__ import annotations
@@ -93,6 +94,11 @@ class UpstreamUnavailable(VaultraError):
 class StoreUnavailable(UpstreamUnavailable):
     code = "STORE_UNAVAILABLE"
     next_step = "The database is unreachable; try again in a minute."
+
+
+class LLMUnavailable(UpstreamUnavailable):
+    code = "LLM_UNAVAILABLE"
+    next_step = "The assistant's language model did not answer; send the message again shortly."
 
 
 class ConfigurationError(VaultraError):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vaultra_mcp.core.redaction import parse_kinds
 from vaultra_mcp.errors import ConfigurationError
 
 Environment = Literal["development", "test", "production"]
@@ -158,6 +159,36 @@ class Settings(BaseSettings):
     llm_provider: Literal["offline", "openai", "ollama"] = Field(
         "offline", validation_alias=_alias("LLM_PROVIDER", "llm_provider")
     )
+    openai_model: str = Field(
+        "gpt-4o-mini", validation_alias=_alias("OPENAI_MODEL", "openai_model")
+    )
+    ollama_model: str = Field("llama3.1", validation_alias=_alias("OLLAMA_MODEL", "ollama_model"))
+    # The chat agent: how far one turn may go, and what it may cost.
+    agent_max_steps: int = Field(
+        6, ge=1, le=20, validation_alias=_alias("VAULTRA_AGENT_MAX_STEPS", "agent_max_steps")
+    )
+    agent_context_tokens: int = Field(
+        8_000,
+        ge=1_000,
+        le=200_000,
+        validation_alias=_alias("VAULTRA_AGENT_CONTEXT_TOKENS", "agent_context_tokens"),
+    )
+    agent_daily_token_budget: int | None = Field(
+        None,
+        ge=1,
+        validation_alias=_alias("VAULTRA_AGENT_DAILY_TOKENS", "agent_daily_token_budget"),
+    )
+    # Estimated cost, USD per million tokens (input, output) for the configured chat model.
+    llm_input_usd_per_mtok: float = Field(
+        0.15, ge=0, validation_alias=_alias("VAULTRA_LLM_INPUT_PRICE", "llm_input_usd_per_mtok")
+    )
+    llm_output_usd_per_mtok: float = Field(
+        0.60, ge=0, validation_alias=_alias("VAULTRA_LLM_OUTPUT_PRICE", "llm_output_usd_per_mtok")
+    )
+    redact_pii: str = Field(
+        "email,phone,card,ssn,ein,bank_account",
+        validation_alias=_alias("VAULTRA_REDACT_PII", "redact_pii"),
+    )
     embeddings_provider: Literal["none", "openai", "ollama"] = Field(
         "none", validation_alias=_alias("EMBEDDINGS_PROVIDER", "embeddings_provider")
     )
@@ -225,6 +256,12 @@ class Settings(BaseSettings):
         le=10_000,
         validation_alias=_alias("VAULTRA_RECOMPUTE_BATCH", "recompute_batch_size"),
     )
+
+    @field_validator("redact_pii")
+    @classmethod
+    def known_pii_kinds(cls, value: str) -> str:
+        parse_kinds(value)
+        return value
 
     @staticmethod
     def split(value: str) -> list[str]:

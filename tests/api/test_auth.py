@@ -204,7 +204,9 @@ PROTECTED = [op for op in OPERATIONS if op.auth]
 
 @pytest.mark.parametrize("op", PROTECTED, ids=lambda op: f"{op.method} {op.path}")
 async def test_every_protected_route_refuses_every_kind_of_bad_token(api, api_deps, op):
-    path = "/api/v1" + op.openapi_path.format(business_id=3, recommendation_id=1, token_id=1)
+    path = "/api/v1" + op.openapi_path.format(
+        business_id=3, recommendation_id=1, token_id=1, conversation_id=1
+    )
     for kind, make in BAD_TOKENS.items():
         token = make(api_deps)
         headers = {"Authorization": f"Bearer {token}"} if token else {}

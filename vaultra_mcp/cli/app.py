@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
+from vaultra_mcp.core.redaction import parse_kinds
 from vaultra_mcp.db import describe, parse_database_url
+from vaultra_mcp.log_redaction import RedactingFilter
 from vaultra_mcp.settings import Settings
 from vaultra_mcp.settings import load_settings as settings_from_environment
 
@@ -62,9 +64,10 @@ def load_settings(database_url: str | None = None) -> Settings:
     overrides = {} if database_url is None else {"database_url": database_url}
     settings = settings_from_environment(**overrides)
     parse_database_url(settings.database_url)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactingFilter(parse_kinds(settings.redact_pii)))
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler])
     logging.getLogger("alembic").setLevel(logging.WARNING)  # "running upgrade" lines are noise
     return settings
 

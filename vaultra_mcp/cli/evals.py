@@ -1,10 +1,12 @@
-"""``vaultra eval``: evaluations. ``retrieval`` scores knowledge search on labelled questions."""
+"""``vaultra eval``: the agent eval suite (cases in evals/cases), its linter, and retrieval."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,9 +14,59 @@ from vaultra_mcp.services.knowledge import KnowledgeBase
 from vaultra_mcp.settings import load_settings
 
 
-@click.group("eval")
-def evaluation() -> None:
-    """Evaluations of retrieval and of agents using Vaultra."""
+@click.group("eval", invoke_without_command=True)
+@click.option(
+    "--suite",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="A case file or directory (default: evals/cases).",
+)
+@click.option("--tags", default="", help="Comma-separated: run cases with any of these tags.")
+@click.option(
+    "--agent",
+    "agent_spec",
+    default="offline",
+    show_default=True,
+    help="offline | openai | ollama | python:module:factory | cmd:COMMAND",
+)
+@click.option(
+    "--transport",
+    type=click.Choice(["memory", "stdio", "http"]),
+    default="memory",
+    show_default=True,
+)
+@click.option("--url", default=None, help="A running server's /mcp URL (http transport).")
+@click.option(
+    "--trials",
+    type=click.IntRange(1, 20),
+    default=None,
+    help="Trials per case (default: each case's own).",
+)
+@click.option("--out", type=click.Path(path_type=Path), default=Path(".eval"), show_default=True)
+@click.option(
+    "--baseline",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="A previous summary.json: fail on any regression against it.",
+)
+@click.pass_context
+def evaluation(ctx: click.Context, /, **options: Any) -> None:
+    """Run agent eval cases and score them (see evals/README.md and EVALS.md)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from evals.run import run_suite
+
+    code = asyncio.run(run_suite(**options))
+    sys.exit(code)
+
+
+@evaluation.command("lint")
+@click.option("--suite", type=click.Path(exists=True, path_type=Path), default=None)
+def lint(suite: Path | None) -> None:
+    """Replay every expected call and check gold values are reachable (no unpassable case)."""
+    from evals.run import lint_suite
+
+    sys.exit(asyncio.run(lint_suite(suite)))
 
 
 @evaluation.command("retrieval")

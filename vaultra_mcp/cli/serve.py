@@ -24,10 +24,13 @@ def serve(database_url: str | None, host: str, port: int, scheduler: bool) -> No
 
     from api_shell.app import create_app
     from api_shell.middleware import RequestIdFilter
+    from vaultra_mcp.core.redaction import parse_kinds
+    from vaultra_mcp.log_redaction import RedactingFilter
 
     settings = load_settings(database_url)
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(RedactingFilter(parse_kinds(settings.redact_pii)))
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
     if settings.stripe_fake:

@@ -1,0 +1,192 @@
+"""``/agent``: chat (JSON, or Server-Sent Events), conversations, and usage.
+
+The business is the caller's only one, ``business_id`` among the caller's own, or the one the
+conversation belongs to; the agent's MCP session is bound to it, so neither the model nor the
+text of a message can reach another business.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from starlette.responses import Response, StreamingResponse
+
+from api_shell.errors import error_response
+from api_shell.operations import Call, Operation
+from vaultra_mcp.agent import chat
+from vaultra_mcp.services.conversations import (
+    MAX_MESSAGE_CHARS,
+    ConversationSummary,
+    ConversationView,
+    UsageReport,
+    get_conversation,
+    list_conversations,
+    usage_report,
+)
+from vaultra_mcp.types import INTEGRAL, MAX_BIG_ID, MAX_SMALL_ID
+
+BusinessId = Field(
+    None, ge=1, le=MAX_SMALL_ID, description="One of your businesses; omit if you have one."
+)
+BodyBusinessId = Annotated[
+    int,
+    Field(ge=1, le=MAX_SMALL_ID, description="One of your businesses; omit if you have one."),
+    INTEGRAL,
+]
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: Annotated[str, StringConstraints(min_length=1, max_length=MAX_MESSAGE_CHARS)]
+    conversation_id: (
+        Annotated[
+            int,
+            Field(
+                ge=1, le=MAX_BIG_ID, description="Continue this conversation; omit to start one."
+            ),
+            INTEGRAL,
+        ]
+        | None
+    ) = None
+    business_id: BodyBusinessId | None = None
+
+
+class ToolCallRecord(BaseModel):
+    id: str
+    name: str
+    arguments: dict[str, Any]
+    is_error: bool
+    error: str | None
+    summary: str
+    latency_ms: float
+
+
+class ChatUsage(BaseModel):
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    estimated_cost_usd_micros: int
+
+
+class ChatReply(BaseModel):
+    conversation_id: int
+    message_id: int
+    answer: str
+    tool_calls: list[ToolCallRecord]
+    steps: int
+    usage: ChatUsage
+    provider: str
+    model: str
+
+
+class ConversationsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    business_id: int | None = BusinessId
+    limit: int = Field(20, ge=1, le=100)
+
+
+class ConversationList(BaseModel):
+    conversations: list[ConversationSummary]
+
+
+class UsageQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    business_id: int | None = BusinessId
+    days: int = Field(30, ge=1, le=366)
+
+
+def sse(event: str, data: dict[str, Any]) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(data, default=str)}\n\n".encode()
+
+
+async def post_chat(call: Call) -> Response | ChatReply:
+    body: ChatRequest = call.body
+    runtime: chat.ChatRuntime = call.request.app.state.chat
+    started = await chat.prepare(
+        call.deps,
+        call.caller,
+        message=body.message,
+        business_id=body.business_id,
+        conversation_id=body.conversation_id,
+    )
+    events = chat.run(runtime, started)
+    if "text/event-stream" in call.request.headers.get("accept", ""):
+
+        async def stream() -> AsyncIterator[bytes]:
+            async for name, data in events:
+                yield sse(name, data)
+
+        return StreamingResponse(
+            stream(),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+    ending = [(name, data) async for name, data in events if name in ("complete", "error")]
+    name, data = ending[-1]
+    if name == "complete":
+        return ChatReply.model_validate(data)
+    details = {k: data[k] for k in ("conversation_id", "message_id")}
+    status = 502 if data["error"] == "LLM_UNAVAILABLE" else 500
+    return error_response(call.request, status, data["error"], data["message"], details)
+
+
+async def get_conversations(call: Call) -> ConversationList:
+    query: ConversationsQuery = call.query
+    found = await list_conversations(call.deps, call.caller, query.business_id, query.limit)
+    return ConversationList(conversations=found)
+
+
+async def get_one_conversation(call: Call) -> ConversationView:
+    return await get_conversation(call.deps, call.caller, call.path("conversation_id"))
+
+
+async def get_usage(call: Call) -> UsageReport:
+    query: UsageQuery = call.query
+    return await usage_report(call.deps, call.caller, query.business_id, query.days)
+
+
+OPERATIONS = [
+    Operation(
+        "POST",
+        "/agent/chat",
+        post_chat,
+        "Ask the assistant (JSON, or SSE with Accept: text/event-stream)",
+        "agent",
+        response=ChatReply,
+        body=ChatRequest,
+        errors=(409, 429, 502),
+    ),
+    Operation(
+        "GET",
+        "/agent/conversations",
+        get_conversations,
+        "Your conversations, most recent first",
+        "agent",
+        response=ConversationList,
+        query=ConversationsQuery,
+    ),
+    Operation(
+        "GET",
+        "/agent/conversations/{conversation_id:int}",
+        get_one_conversation,
+        "A conversation with its messages and tool calls",
+        "agent",
+        response=ConversationView,
+    ),
+    Operation(
+        "GET",
+        "/agent/usage",
+        get_usage,
+        "Assistant tokens and estimated cost per day",
+        "agent",
+        response=UsageReport,
+        query=UsageQuery,
+        errors=(409,),
+    ),
+]

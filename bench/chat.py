@@ -1,0 +1,142 @@
+"""Chat benchmark: an offline chat turn through the whole HTTP stack, beside a bare endpoint.
+
+The API (``create_app``, demo data on SQLite, the offline assistant) and a bare Starlette
+endpoint run side by side on uvicorn threads in this process; one client sends the same kind of
+requests to both, one at a time. Reported: the JSON turn's round trip (p50, p95), the time to
+the first Server-Sent Events byte and to the whole stream, and the bare endpoint's round trip.
+
+    python -m bench.chat [--turns 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+import httpx
+
+from bench.bare_http import app as bare_app
+from bench.common import median_ms, percentile_ms, table
+from bench.mcp import BENCH, ROOT
+from vaultra_mcp.demo.loader import load_demo
+from vaultra_mcp.jobs import run_job
+from vaultra_mcp.loopback import BackgroundServer
+from vaultra_mcp.migrate import upgrade
+from vaultra_mcp.services.access import mint_jwt
+from vaultra_mcp.services.deps import Deps
+from vaultra_mcp.settings import Settings
+
+QUESTIONS = (
+    "What's hurting my funding readiness?",
+    "What should I do next?",
+    "What is an SBA 7(a) loan?",
+    "What funding options do I have?",
+)
+DEVON = 2  # owns Voltline Gadgets, one business
+
+
+async def demo_settings() -> Settings:
+    BENCH.mkdir(exist_ok=True)
+    path = BENCH / "chat.db"
+    path.unlink(missing_ok=True)
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{path}",
+        knowledge_dir=str(ROOT / "knowledge"),
+        knowledge_index=str(BENCH / "knowledge.sqlite"),
+    )
+    deps = Deps.build(settings)
+    try:
+        await upgrade(deps.db)
+        await load_demo(deps, businesses=6, seed=7)
+        for job in ("compute_metrics", "compute_readiness", "generate_recommendations"):
+            await run_job(deps, job)
+    finally:
+        await deps.close()
+    return settings
+
+
+async def turn_times(client: httpx.AsyncClient, headers: dict[str, str], turns: int) -> list[float]:
+    times = []
+    for n in range(turns):
+        started = time.perf_counter()
+        response = await client.post(
+            "/api/v1/agent/chat", json={"message": QUESTIONS[n % 4]}, headers=headers
+        )
+        times.append(time.perf_counter() - started)
+        response.raise_for_status()
+    return times
+
+
+async def stream_times(
+    client: httpx.AsyncClient, headers: dict[str, str], turns: int
+) -> tuple[list[float], list[float]]:
+    first, whole = [], []
+    sse = {**headers, "Accept": "text/event-stream"}
+    for n in range(turns):
+        started = time.perf_counter()
+        async with client.stream(
+            "POST", "/api/v1/agent/chat", json={"message": QUESTIONS[n % 4]}, headers=sse
+        ) as response:
+            chunks = response.aiter_raw()
+            await anext(chunks)
+            first.append(time.perf_counter() - started)
+            async for _ in chunks:
+                pass
+        whole.append(time.perf_counter() - started)
+    return first, whole
+
+
+async def bare_times(url: str, turns: int) -> list[float]:
+    times = []
+    async with httpx.AsyncClient(base_url=url) as client:
+        for _ in range(turns):
+            started = time.perf_counter()
+            (await client.post("/api/v1/webhooks/stripe", content=b"{}")).raise_for_status()
+            times.append(time.perf_counter() - started)
+    return times
+
+
+async def main(turns: int) -> None:
+    from api_shell.app import create_app
+
+    settings = await demo_settings()
+    token = mint_jwt(settings, DEVON, int(time.time()))
+    headers = {"Authorization": f"Bearer {token}"}
+    async with (
+        BackgroundServer(create_app(settings), lifespan="on") as api_url,
+        BackgroundServer(bare_app) as bare_url,
+        httpx.AsyncClient(base_url=api_url, timeout=30) as client,
+    ):
+        await turn_times(client, headers, 5)  # warm: imports, knowledge index, pools
+        json_turns = await turn_times(client, headers, turns)
+        first_byte, whole_stream = await stream_times(client, headers, turns)
+        bare = await bare_times(bare_url, turns)
+    bare_p50 = median_ms(bare)
+    rows = [
+        ["chat turn, JSON", f"{median_ms(json_turns):.1f}", f"{percentile_ms(json_turns, 95):.1f}"],
+        [
+            "chat turn, SSE first byte",
+            f"{median_ms(first_byte):.1f}",
+            f"{percentile_ms(first_byte, 95):.1f}",
+        ],
+        [
+            "chat turn, SSE whole stream",
+            f"{median_ms(whole_stream):.1f}",
+            f"{percentile_ms(whole_stream, 95):.1f}",
+        ],
+        ["bare endpoint (yardstick)", f"{bare_p50:.2f}", f"{percentile_ms(bare, 95):.2f}"],
+    ]
+    print(f"Offline chat over HTTP on 127.0.0.1, {turns} turns each, one at a time")
+    print(table(["request", "p50 ms", "p95 ms"], rows))
+    print(
+        f"JSON turn p50 = {median_ms(json_turns) / bare_p50:.0f}x the bare round trip; "
+        f"first SSE byte p50 = {median_ms(first_byte) / bare_p50:.0f}x"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=100)
+    asyncio.run(main(parser.parse_args().turns))

@@ -1,0 +1,83 @@
+"""The eval dataset: the six demo businesses, scored as of a fixed moment, and their users.
+
+Besides the demo owners (Maya owns two businesses), every business gets a single-business user
+``eval+<profile>@vaultra.dev``, so a case can act as "the owner of this business" without the
+two-business question getting in the way. Built once per database file, deterministically.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from vaultra_mcp.clock import FixedClock
+from vaultra_mcp.demo.loader import load_demo
+from vaultra_mcp.demo.profiles import PROFILES
+from vaultra_mcp.jobs import run_job
+from vaultra_mcp.migrate import upgrade
+from vaultra_mcp.models import Business, Membership, User
+from vaultra_mcp.services.deps import Deps
+from vaultra_mcp.settings import Settings
+
+AS_OF = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+SEED = 7
+
+
+def eval_email(profile_key: str) -> str:
+    return f"eval+{profile_key}@vaultra.dev"
+
+
+def fixture_settings(database: Path, **overrides: object) -> Settings:
+    root = Path(__file__).resolve().parents[1]
+    values: dict[str, object] = {
+        "database_url": f"sqlite+aiosqlite:///{database}",
+        "knowledge_dir": str(root / "knowledge"),
+        "knowledge_index": str(database.parent / "knowledge.sqlite"),
+        "env": "test",
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+async def build_fixture(settings: Settings) -> None:
+    """Migrate, load the demo, compute as of ``AS_OF``, add the single-business users."""
+    deps = Deps.build(settings, clock=FixedClock(AS_OF))
+    try:
+        await upgrade(deps.db)
+        async with deps.db.sessions() as session:
+            if (await session.execute(select(col(Business.id)).limit(1))).first() is not None:
+                return
+        await load_demo(deps, businesses=len(PROFILES), seed=SEED)
+        for job in ("compute_metrics", "compute_readiness", "generate_recommendations"):
+            await run_job(deps, job)
+        async with deps.db.transaction() as session:
+            for profile in PROFILES:
+                business = (
+                    await session.execute(
+                        select(Business).where(col(Business.demo_key) == profile.key)
+                    )
+                ).scalar_one()
+                user = User(email=eval_email(profile.key), full_name=f"Eval {profile.name}")
+                session.add(user)
+                await session.flush()
+                assert user.id is not None and business.id is not None
+                session.add(Membership(user_id=user.id, business_id=business.id, role="owner"))
+    finally:
+        await deps.close()
+
+
+async def user_id(settings: Settings, email: str) -> int:
+    deps = Deps.build(settings)
+    try:
+        async with deps.db.sessions() as session:
+            found = (
+                await session.execute(select(col(User.id)).where(col(User.email) == email))
+            ).scalar_one_or_none()
+    finally:
+        await deps.close()
+    if found is None:
+        raise LookupError(f"no user {email} in the eval fixture")
+    return int(found)

@@ -1,0 +1,22 @@
+"""A bring-your-own agent in another process, speaking the eval JSON-lines protocol: it asks
+for the readiness breakdown and answers with the tool's own summary."""
+
+import json
+import sys
+
+
+def main() -> None:
+    for line in sys.stdin:
+        message = json.loads(line)
+        if message["type"] == "user":
+            call = {"type": "tool_call", "name": "get_readiness_breakdown", "arguments": {}}
+            sys.stdout.write(json.dumps(call) + "\n")
+            sys.stdout.flush()
+        elif message["type"] == "tool_result":
+            summary = json.loads(message["content"])["summary"]
+            sys.stdout.write(json.dumps({"type": "answer", "text": summary}) + "\n")
+            sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The chat agent: a language model (or the offline planner) driving Vaultra's MCP tools."""

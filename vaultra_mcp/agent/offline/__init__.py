@@ -1,0 +1,1 @@
+"""The offline assistant: a deterministic planner and templated, cited answers."""

@@ -1,0 +1,123 @@
+"""The agent's connection to Vaultra's MCP server: in memory, over stdio, or over HTTP.
+
+Whoever opens the session decides the caller (a pinned business in the shell, a token for
+stdio and HTTP); nothing the model writes can change it. ``call`` never raises for a tool's
+own failure: the error comes back as an outcome the model can read and act on.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from fastmcp import Client, FastMCP
+from fastmcp.client.transports import StdioTransport, StreamableHttpTransport
+
+from vaultra_mcp.agent.messages import ToolSpec
+from vaultra_mcp.caller import Caller
+
+if TYPE_CHECKING:
+    from vaultra_mcp.services.deps import Deps
+
+
+@dataclass(frozen=True)
+class ToolOutcome:
+    name: str
+    arguments: dict[str, Any]
+    is_error: bool
+    summary: str
+    structured: dict[str, Any] | None
+    latency_ms: float
+
+    @property
+    def error_code(self) -> str | None:
+        if not self.is_error:
+            return None
+        return str((self.structured or {}).get("error") or "TOOL_ERROR")
+
+    def for_model(self) -> str:
+        """What the model reads: the summary and the structured result, compact."""
+        body: dict[str, Any] = {"summary": self.summary, "is_error": self.is_error}
+        if self.structured is not None:
+            body["result"] = self.structured
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+class ToolSession:
+    def __init__(self, client: Client[Any]) -> None:
+        self.client = client
+        self._tools: list[ToolSpec] | None = None
+
+    async def tools(self) -> list[ToolSpec]:
+        if self._tools is None:
+            listed = await self.client.list_tools()
+            self._tools = [
+                ToolSpec(name=t.name, description=t.description or "", input_schema=t.input_schema)
+                for t in listed
+            ]
+        return self._tools
+
+    async def call(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
+        started = time.perf_counter()
+        result = await self.client.call_tool(name, arguments, raise_on_error=False)
+        text = "".join(getattr(block, "text", "") for block in result.content)
+        return ToolOutcome(
+            name=name,
+            arguments=arguments,
+            is_error=result.is_error,
+            summary=text,
+            structured=result.structured_content,
+            latency_ms=(time.perf_counter() - started) * 1000,
+        )
+
+
+class ServerPool:
+    """In-process servers, one per caller, built on first use and kept (least recently used
+    first out): building one costs ~100 ms of schema work, and a server bound to its caller
+    at build time cannot be confused with another's, whatever tasks share it."""
+
+    def __init__(self, deps: Deps, size: int = 128) -> None:
+        self.deps = deps
+        self.size = size
+        self._servers: OrderedDict[Caller, FastMCP] = OrderedDict()
+
+    def server(self, caller: Caller) -> FastMCP:
+        from vaultra_mcp.server.app import build_server
+        from vaultra_mcp.server.runtime import FixedIdentity
+
+        if caller in self._servers:
+            self._servers.move_to_end(caller)
+        else:
+            self._servers[caller] = build_server(
+                self.deps.settings, FixedIdentity(caller), deps=self.deps
+            )
+            while len(self._servers) > self.size:
+                self._servers.popitem(last=False)
+        return self._servers[caller]
+
+
+@asynccontextmanager
+async def in_memory(pool: ServerPool, caller: Caller) -> AsyncIterator[ToolSession]:
+    """The shell's way: the server in this process, sharing its services, bound to ``caller``."""
+    async with Client(pool.server(caller)) as client:
+        yield ToolSession(client)
+
+
+@asynccontextmanager
+async def over_stdio(command: list[str], env: dict[str, str]) -> AsyncIterator[ToolSession]:
+    """A ``vaultra-mcp`` subprocess whose identity is in its environment (``VAULTRA_TOKEN``)."""
+    transport = StdioTransport(command=command[0], args=command[1:], env=env)
+    async with Client(transport) as client:
+        yield ToolSession(client)
+
+
+@asynccontextmanager
+async def over_http(url: str, token: str) -> AsyncIterator[ToolSession]:
+    transport = StreamableHttpTransport(url, headers={"Authorization": f"Bearer {token}"})
+    async with Client(transport) as client:
+        yield ToolSession(client)
