@@ -18,9 +18,10 @@ setup: $(STAMP)
 run: setup
 	@$(BIN)/vaultra run
 
-## The whole suite: lint, then tests (SQLite always; PostgreSQL when VAULTRA_TEST_DATABASE_URL is set).
+## The whole suite: lint, then tests (SQLite always; PostgreSQL when VAULTRA_TEST_DATABASE_URL is set),
+## one worker per core: most tests wait on subprocesses, sockets and databases.
 test: lint
-	@$(BIN)/pytest
+	@$(BIN)/pytest -n auto --dist worksteal
 
 lint: setup
 	@$(BIN)/ruff format --check --quiet .

@@ -143,28 +143,17 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else ""
 
 
+def insert_ignoring_duplicates(dialect: str, model: Any, conflict: Sequence[str]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING, executed with many rows so a re-run never duplicates."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(model).on_conflict_do_nothing(index_elements=list(conflict))
+
+
 class month_key(FunctionElement[str]):
     """The UTC calendar month of a timestamp as 'YYYY-MM', on either database."""
 
     type = String()
     inherit_cache = True
-
-
-@compiles(month_key, "sqlite")
-def _month_key_sqlite(element: month_key, compiler: Any, **kw: Any) -> str:
-    # SQLAlchemy stores SQLite timestamps as 'YYYY-MM-DD HH:MM:SS.ffffff'; substr beats strftime.
-    return f"substr({compiler.process(element.clauses, **kw)}, 1, 7)"
-
-
-@compiles(month_key, "postgresql")
-def _month_key_postgresql(element: month_key, compiler: Any, **kw: Any) -> str:
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
-
-
-def insert_ignoring_duplicates(dialect: str, model: Any, conflict: Sequence[str]) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING, executed with many rows so a re-run never duplicates."""
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(model).on_conflict_do_nothing(index_elements=list(conflict))
 
 
 class day_key(FunctionElement[str]):
@@ -174,11 +163,23 @@ class day_key(FunctionElement[str]):
     inherit_cache = True
 
 
+# Each key: how many leading characters of SQLite's text timestamp, and PostgreSQL's format.
+CALENDAR_KEYS: dict[type[FunctionElement[str]], tuple[int, str]] = {
+    month_key: (7, "YYYY-MM"),
+    day_key: (10, "YYYY-MM-DD"),
+}
+
+
+@compiles(month_key, "sqlite")
 @compiles(day_key, "sqlite")
-def _day_key_sqlite(element: day_key, compiler: Any, **kw: Any) -> str:
-    return f"substr({compiler.process(element.clauses, **kw)}, 1, 10)"
+def _calendar_key_sqlite(element: FunctionElement[str], compiler: Any, **kw: Any) -> str:
+    # SQLAlchemy stores SQLite timestamps as 'YYYY-MM-DD HH:MM:SS.ffffff'; substr beats strftime.
+    length, _ = CALENDAR_KEYS[type(element)]
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, {length})"
 
 
+@compiles(month_key, "postgresql")
 @compiles(day_key, "postgresql")
-def _day_key_postgresql(element: day_key, compiler: Any, **kw: Any) -> str:
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
+def _calendar_key_postgresql(element: FunctionElement[str], compiler: Any, **kw: Any) -> str:
+    _, pattern = CALENDAR_KEYS[type(element)]
+    return f"to_char({compiler.process(element.clauses, **kw)}, '{pattern}')"

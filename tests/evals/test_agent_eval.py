@@ -155,3 +155,11 @@ async def test_a_case_that_passed_in_the_baseline_and_fails_now_is_a_regression(
         "pass^k fell from 1.0 to 0.0",
     ]
     assert "<failure" in (tmp_path / "junit.xml").read_text()
+
+
+async def test_over_streamable_http_the_same_case_passes(fixture_db):
+    (trial,) = await run_cases(
+        fixture_db, ["readiness.hurting.chargeback_shop"], "offline", transport="http"
+    )
+
+    assert trial.score.success, trial.score.failures

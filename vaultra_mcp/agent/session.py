@@ -15,13 +15,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fastmcp import Client, FastMCP
-from fastmcp.client.transports import StdioTransport, StreamableHttpTransport
-
 from vaultra_mcp.agent.messages import ToolSpec
 from vaultra_mcp.caller import Caller
 
 if TYPE_CHECKING:
+    from fastmcp import Client, FastMCP
+
     from vaultra_mcp.services.deps import Deps
 
 
@@ -49,6 +48,9 @@ class ToolOutcome:
 
 
 class ToolSession:
+    """An MCP client session as the agent uses it. The client library is imported when a
+    session opens, not when the API starts: it costs about two seconds of imports."""
+
     def __init__(self, client: Client[Any]) -> None:
         self.client = client
         self._tools: list[ToolSpec] | None = None
@@ -104,6 +106,8 @@ class ServerPool:
 @asynccontextmanager
 async def in_memory(pool: ServerPool, caller: Caller) -> AsyncIterator[ToolSession]:
     """The shell's way: the server in this process, sharing its services, bound to ``caller``."""
+    from fastmcp import Client
+
     async with Client(pool.server(caller)) as client:
         yield ToolSession(client)
 
@@ -111,6 +115,9 @@ async def in_memory(pool: ServerPool, caller: Caller) -> AsyncIterator[ToolSessi
 @asynccontextmanager
 async def over_stdio(command: list[str], env: dict[str, str]) -> AsyncIterator[ToolSession]:
     """A ``vaultra-mcp`` subprocess whose identity is in its environment (``VAULTRA_TOKEN``)."""
+    from fastmcp import Client
+    from fastmcp.client.transports import StdioTransport
+
     transport = StdioTransport(command=command[0], args=command[1:], env=env)
     async with Client(transport) as client:
         yield ToolSession(client)
@@ -118,6 +125,9 @@ async def over_stdio(command: list[str], env: dict[str, str]) -> AsyncIterator[T
 
 @asynccontextmanager
 async def over_http(url: str, token: str) -> AsyncIterator[ToolSession]:
+    from fastmcp import Client
+    from fastmcp.client.transports import StreamableHttpTransport
+
     transport = StreamableHttpTransport(url, headers={"Authorization": f"Bearer {token}"})
     async with Client(transport) as client:
         yield ToolSession(client)
