@@ -13,9 +13,9 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -26,7 +26,12 @@ from vaultra_mcp.core.text import storable
 from vaultra_mcp.errors import NotFound, Unauthenticated
 from vaultra_mcp.services.access import authenticate_bearer
 from vaultra_mcp.services.deps import Deps
-from vaultra_mcp.types import MAX_BIG_ID, MAX_SMALL_ID
+from vaultra_mcp.types import INTEGRAL, MAX_BIG_ID, MAX_SMALL_ID
+
+BUSINESS_CHOICE = "One of your businesses; omit if you have one."
+# A ``business_id`` query parameter, and the same in a JSON body (where 3.0 is still 3).
+BusinessIdQuery = Field(None, ge=1, le=MAX_SMALL_ID, description=BUSINESS_CHOICE)
+BusinessIdBody = Annotated[int, Field(ge=1, le=MAX_SMALL_ID, description=BUSINESS_CHOICE), INTEGRAL]
 
 # The largest id each path parameter can name (see ``vaultra_mcp.types``): beyond it, 404.
 ID_LIMITS = {"recommendation_id": MAX_BIG_ID}

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.responses import Response, StreamingResponse
 
 from api_shell.errors import error_response
-from api_shell.operations import Call, Operation
+from api_shell.operations import BusinessIdBody, BusinessIdQuery, Call, Operation
 from vaultra_mcp.agent import chat
 from vaultra_mcp.services.conversations import (
     MAX_MESSAGE_CHARS,
@@ -26,16 +26,7 @@ from vaultra_mcp.services.conversations import (
     list_conversations,
     usage_report,
 )
-from vaultra_mcp.types import INTEGRAL, MAX_BIG_ID, MAX_SMALL_ID
-
-BusinessId = Field(
-    None, ge=1, le=MAX_SMALL_ID, description="One of your businesses; omit if you have one."
-)
-BodyBusinessId = Annotated[
-    int,
-    Field(ge=1, le=MAX_SMALL_ID, description="One of your businesses; omit if you have one."),
-    INTEGRAL,
-]
+from vaultra_mcp.types import INTEGRAL, MAX_BIG_ID
 
 
 class ChatRequest(BaseModel):
@@ -52,7 +43,7 @@ class ChatRequest(BaseModel):
         ]
         | None
     ) = None
-    business_id: BodyBusinessId | None = None
+    business_id: BusinessIdBody | None = None
 
 
 class ToolCallRecord(BaseModel):
@@ -86,7 +77,7 @@ class ChatReply(BaseModel):
 class ConversationsQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    business_id: int | None = BusinessId
+    business_id: int | None = BusinessIdQuery
     limit: int = Field(20, ge=1, le=100)
 
 
@@ -97,7 +88,7 @@ class ConversationList(BaseModel):
 class UsageQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    business_id: int | None = BusinessId
+    business_id: int | None = BusinessIdQuery
     days: int = Field(30, ge=1, le=366)
 
 

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api_shell.operations import Call, Operation
+from api_shell.operations import BusinessIdQuery, Call, Operation
 from vaultra_mcp.services.metrics import (
     MetricHistoryPoint,
     MetricSummary,
@@ -29,17 +29,12 @@ from vaultra_mcp.services.recommendations import (
     top_recommendations,
     update_recommendation_status,
 )
-from vaultra_mcp.types import MAX_SMALL_ID
-
-BusinessId = Field(
-    None, ge=1, le=MAX_SMALL_ID, description="One of your businesses; omit if you have one."
-)
 
 
 class BusinessQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    business_id: int | None = BusinessId
+    business_id: int | None = BusinessIdQuery
 
 
 class MetricsQuery(BusinessQuery):
