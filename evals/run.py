@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from evals.lint import lint_case
 from evals.reports import regressions, summarize, write
 from evals.runner import Runner
 from evals.transports import Connector, Transport
+from vaultra_mcp.settings import Settings, load_settings
 
 console = Console(stderr=True)
 
@@ -35,8 +38,7 @@ async def run_suite(
     logging.getLogger("fastmcp").setLevel(logging.ERROR)  # invalid arguments are scored, not logged
     wanted = {t.strip() for t in tags.split(",") if t.strip()}
     cases = load_suite(suite or CASES, wanted or None)
-    with tempfile.TemporaryDirectory(prefix="vaultra-eval-") as tmp:
-        settings = fixture_settings(Path(tmp) / "fixture.db")
+    with fixture_for(url) as settings:
         await build_fixture(settings)
         async with Connector(settings, transport, url) as connector:
             runner = Runner(connector, agent_factory(agent_spec, settings), trials)
@@ -66,6 +68,18 @@ async def run_suite(
     for line in found:
         console.print(f"[red]REGRESSION[/red] {line}")
     return 1 if failed or found else 0
+
+
+@contextmanager
+def fixture_for(url: str | None) -> Iterator[Settings]:
+    """A fresh fixture database for this run; or, against a running server (``--url``), the
+    server's own database and secrets, read from the same environment (``DATABASE_URL``,
+    ``JWT_SECRET``), where the fixture is added if missing."""
+    if url is not None:
+        yield load_settings()
+        return
+    with tempfile.TemporaryDirectory(prefix="vaultra-eval-") as tmp:
+        yield fixture_settings(Path(tmp) / "fixture.db")
 
 
 async def lint_suite(suite: Path | None) -> int:

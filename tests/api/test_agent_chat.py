@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tests.api.conftest import DEVON, MAYA, bearer, count
-from vaultra_mcp.models import AgentMessage
+from vaultra_mcp.models import AgentMessage, Membership
 
 HURTING = "What's hurting my funding readiness?"
 
@@ -149,3 +149,20 @@ async def test_usage_counts_tokens_per_business_per_day(api, api_deps):
     assert usage["days"][0]["messages"] == 2
     assert usage["used_today"] == body["usage"]["total_tokens"]
     assert usage["daily_token_budget"] is None and usage["remaining_today"] is None
+
+
+async def test_conversations_in_a_business_the_user_left_are_no_longer_theirs(api, api_deps):
+    kept = (await chat(api, api_deps, MAYA, HURTING, business_id=2)).json()
+    left = (await chat(api, api_deps, MAYA, HURTING, business_id=1)).json()
+    async with api_deps.db.transaction() as session:
+        await session.execute(
+            delete(Membership).where(Membership.user_id == MAYA, Membership.business_id == 1)
+        )
+
+    listed = await api.get("/api/v1/agent/conversations", headers=bearer(api_deps, MAYA))
+    read = await api.get(
+        f"/api/v1/agent/conversations/{left['conversation_id']}", headers=bearer(api_deps, MAYA)
+    )
+
+    assert [c["id"] for c in listed.json()["conversations"]] == [kept["conversation_id"]]
+    assert read.status_code == 404

@@ -11,13 +11,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlmodel import col
 
 from vaultra_mcp.caller import Caller
 from vaultra_mcp.db import day_key
 from vaultra_mcp.errors import InvalidInput, NotFound, RateLimited
-from vaultra_mcp.models import AgentConversation, AgentMessage
+from vaultra_mcp.models import AgentConversation, AgentMessage, Membership
 from vaultra_mcp.services.businesses import can_access, resolve_ref
 from vaultra_mcp.services.deps import Deps
 
@@ -229,10 +229,16 @@ async def finish_turn(deps: Deps, started: TurnStart, reply: AssistantReply) -> 
 async def list_conversations(
     deps: Deps, caller: Caller, business_id: int | None, limit: int
 ) -> list[ConversationSummary]:
+    """The caller's conversations, newest first, in businesses they still belong to."""
     if business_id is not None:
         await resolve_ref(deps, caller, business_id)
+    member = and_(
+        col(Membership.business_id) == col(AgentConversation.business_id),
+        col(Membership.user_id) == caller.user_id,
+    )
     query = (
         select(AgentConversation)
+        .join(Membership, member)
         .where(col(AgentConversation.user_id) == caller.user_id)
         .order_by(col(AgentConversation.updated_at).desc(), col(AgentConversation.id).desc())
         .limit(limit)
@@ -240,9 +246,8 @@ async def list_conversations(
     if business_id is not None:
         query = query.where(col(AgentConversation.business_id) == business_id)
     async with deps.db.sessions() as session:
-        rows = list((await session.execute(query)).scalars())
-        allowed = [r for r in rows if await can_access(session, caller, r.business_id)]
-    return [ConversationSummary.model_validate(r, from_attributes=True) for r in allowed]
+        rows = (await session.execute(query)).scalars()
+        return [ConversationSummary.model_validate(r, from_attributes=True) for r in rows]
 
 
 async def get_conversation(deps: Deps, caller: Caller, conversation_id: int) -> ConversationView:
