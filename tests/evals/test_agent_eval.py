@@ -163,3 +163,34 @@ async def test_over_streamable_http_the_same_case_passes(fixture_db):
     )
 
     assert trial.score.success, trial.score.failures
+
+
+@pytest.mark.parametrize(
+    ("verdict", "expected"), [("PASS", "pass"), ("FAIL", "fail"), ("Probably fine", "inconclusive")]
+)
+async def test_a_real_models_judge_verdict_is_recorded_and_unclear_is_inconclusive(
+    fixture_db, openai_fake, verdict, expected
+):
+    from tests.fakes.openai_api import assistant_message, tool_call
+
+    openai_fake.state.script = [
+        assistant_message(tool_calls=[tool_call("get_readiness_breakdown", {})]),
+        assistant_message("You score 74/100; dispute activity hurts most: 0/20 points at 2.19%."),
+        assistant_message(verdict),
+    ]
+    settings = fixture_settings(
+        fixture_db,
+        llm_provider="openai",
+        openai_base_url=f"{openai_fake.url}/v1",
+        openai_api_key="sk-test",
+    )
+    case = load_case(CASES / "readiness.hurting.chargeback_shop.yaml")
+    async with Connector(settings, "memory") as connector:
+        runner = Runner(connector, agent_factory("openai", settings), 1)
+        try:
+            (trial,) = await runner.run([case], lambda: None)
+        finally:
+            await runner.close()
+
+    assert trial.score.judge == expected
+    assert trial.score.success is (expected != "fail")
