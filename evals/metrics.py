@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 
 from evals.case import Case
-from evals.constraints import satisfies
+from evals.constraints import lookup, satisfies
 from evals.grounding import ungrounded
 from evals.matching import pair
 from evals.toolbox import RecordedCall
@@ -179,13 +179,10 @@ def score_tool_case(case: Case, call: RecordedCall) -> TrialScore:
         failures.append(f"is_error {call.is_error}, expected {expect.is_error}: {call.summary}")
     if expect.error is not None and call.error != expect.error:
         failures.append(f"error {call.error}, expected {expect.error}")
-    from evals.constraints import lookup
-
     for path, constraint in expect.fields.items():
-        if not satisfies(lookup(call.structured or {}, path), constraint):
-            failures.append(
-                f"{path} = {lookup(call.structured or {}, path)!r} fails {constraint!r}"
-            )
+        value = lookup(call.structured or {}, path)
+        if not satisfies(value, constraint):
+            failures.append(f"{path} = {value!r} fails {constraint!r}")
     return TrialScore(
         schema_valid_rate=1.0,
         tool_precision=1.0,

@@ -59,15 +59,16 @@ class Runner:
     connector: Connector
     agent: AgentFactory
     trials_override: int | None = None
-    sessions: dict[int, ToolSession] = field(default_factory=dict)
+    sessions: dict[str, ToolSession] = field(default_factory=dict)
     stack: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     async def session(self, case: Case) -> ToolSession:
+        """One session per fixture user for the whole run, opened on its first case."""
         email = case.fixture.user or eval_email(case.fixture.business or "")
-        uid = await user_id(self.connector.settings, email)
-        if uid not in self.sessions:
-            self.sessions[uid] = await self.stack.enter_async_context(self.connector.session(uid))
-        return self.sessions[uid]
+        if email not in self.sessions:
+            uid = await user_id(self.connector.settings, email)
+            self.sessions[email] = await self.stack.enter_async_context(self.connector.session(uid))
+        return self.sessions[email]
 
     async def close(self) -> None:
         await self.stack.aclose()
