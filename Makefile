@@ -4,7 +4,7 @@ BIN     := $(VENV)/bin
 PYTHON  ?= python3
 STAMP   := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup run test lint format eval bench inspector migration clean
+.PHONY: setup run test lint format eval bench inspector mcpb migration clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,7 @@ eval: setup
 bench: setup
 	@$(BIN)/python -m bench.recompute
 	@$(BIN)/python -m bench.mcp
+	@$(BIN)/python -m bench.tokens
 	@$(BIN)/python -m bench.search
 	@$(BIN)/python -m bench.webhooks
 	@$(BIN)/python -m bench.stripe_sync
@@ -52,8 +53,12 @@ bench: setup
 inspector: setup
 	@$(BIN)/python scripts/inspector_check.py
 
+## The Claude Desktop extension (dist/vaultra-<version>.mcpb), checked by the official mcpb CLI.
+mcpb: setup
+	@$(BIN)/python scripts/build_mcpb.py
+
 migration: setup
 	@$(BIN)/python scripts/make_migration.py "$(MESSAGE)"
 
 clean:
-	rm -rf $(VENV) .bench .eval .pytest_cache .mypy_cache .ruff_cache vaultra.db vaultra.db-*
+	rm -rf $(VENV) .bench .eval .pytest_cache .mypy_cache .ruff_cache .vaultra dist

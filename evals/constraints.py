@@ -51,17 +51,29 @@ def replay_args(expected: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, c in expected.items() if (v := example(c)) is not MISSING}
 
 
+def _rows(parent: dict[str, Any], name: str) -> Any:
+    value, columns = parent[name], parent.get("columns")
+    if (
+        isinstance(columns, list)
+        and isinstance(value, list)
+        and all(isinstance(row, list) and len(row) == len(columns) for row in value)
+    ):
+        return [dict(zip(columns, row, strict=True)) for row in value]
+    return value
+
+
 PATH_PART = re.compile(r"([^.\[]+)|\[(\w+)=([^\]]+)\]|\[(\d+)\]")
 
 
 def lookup(data: Any, path: str) -> Any:
-    """``components[key=dispute_activity].points`` or ``passages[0].citation.doc_id``."""
+    """``components[key=dispute_activity].points`` or ``passages[0].doc_id``. A table (rows
+    beside a ``columns`` list) reads as one dict per row, so paths name columns."""
     current = data
     for name, key, wanted, index in PATH_PART.findall(path):
         if name:
             if not isinstance(current, dict) or name not in current:
                 return MISSING
-            current = current[name]
+            current = _rows(current, name)
         elif key:
             if not isinstance(current, list):
                 return MISSING

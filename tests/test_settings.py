@@ -1,7 +1,11 @@
+from pathlib import Path
+
 import pytest
 
 from vaultra_mcp.errors import ConfigurationError
 from vaultra_mcp.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_seed_names_are_read_from_the_environment(monkeypatch):
@@ -16,9 +20,12 @@ def test_the_seed_names_are_read_from_the_environment(monkeypatch):
     )
 
 
-def test_every_setting_has_a_development_default():
+def test_every_setting_has_a_development_default(monkeypatch):
+    monkeypatch.delenv("VAULTRA_DATA_DIR", raising=False)
     settings = Settings(_env_file=None)
-    assert settings.database_url == "sqlite+aiosqlite:///./vaultra.db"
+    assert settings.database_url == f"sqlite+aiosqlite:///{ROOT / '.vaultra' / 'vaultra.db'}"
+    assert settings.knowledge_index == str(ROOT / ".vaultra" / "knowledge.sqlite")
+    assert settings.knowledge_dir == str(ROOT / "knowledge")
     assert (settings.llm_provider, settings.embeddings_provider, settings.vector_store) == (
         "offline",
         "none",
@@ -69,3 +76,26 @@ def test_settings_are_immutable():
 def test_an_unknown_pii_kind_stops_start_up_with_one_line():
     with pytest.raises(ConfigurationError, match="redact_pii"):
         load_settings(_env_file=None, redact_pii="email,passport")
+
+
+def test_the_data_directory_moves_the_database_and_the_index_but_not_the_corpus(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setenv("VAULTRA_DATA_DIR", str(tmp_path))
+    settings = Settings(_env_file=None)
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'vaultra.db'}"
+    assert settings.knowledge_index == str(tmp_path / "knowledge.sqlite")
+    assert settings.knowledge_dir == str(ROOT / "knowledge")
+
+
+def test_defaults_do_not_depend_on_the_working_directory(monkeypatch, tmp_path):
+    monkeypatch.delenv("VAULTRA_DATA_DIR", raising=False)
+    here = Settings(_env_file=None)
+    monkeypatch.chdir(tmp_path)
+    there = Settings(_env_file=None)
+    assert (here.database_url, here.knowledge_dir, here.knowledge_index) == (
+        there.database_url,
+        there.knowledge_dir,
+        there.knowledge_index,
+    )
+    assert Path(there.knowledge_index).is_absolute() and Path(there.knowledge_dir).is_absolute()

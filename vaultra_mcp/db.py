@@ -7,7 +7,8 @@ UTC so calendar months group the same way on both.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -100,6 +101,9 @@ class Database:
 
     def __init__(self, url: URL, **engine_kwargs: Any) -> None:
         self.url = url
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            with suppress(OSError):  # unwritable: connecting then fails with a clear message
+                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine = create_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 

@@ -9,9 +9,11 @@ VaultraError                 code            what the caller can do
 ├── Conflict                 CONFLICT
 ├── NotReady                 NOT_READY         wait for the next computation / connect data
 ├── RateLimited              RATE_LIMITED      retry after ``retry_after`` seconds
-└── UpstreamUnavailable      *_UNAVAILABLE     a store or provider is down; retry later
-    ├── StoreUnavailable     STORE_UNAVAILABLE
-    └── LLMUnavailable       LLM_UNAVAILABLE   the chat model did not answer in time
+├── UpstreamUnavailable      *_UNAVAILABLE     a store or provider is down; retry later
+│   ├── StoreUnavailable     STORE_UNAVAILABLE
+│   └── LLMUnavailable       LLM_UNAVAILABLE   the chat model did not answer in time
+└── ConfigurationError       CONFIGURATION_ERROR  fix the setting named; the process cannot run so
+    └── NotConfigured        NOT_CONFIGURED    a setting points at something missing or unreadable
 """
 
 from __future__ import annotations
@@ -106,3 +108,11 @@ class ConfigurationError(VaultraError):
 
     code = "CONFIGURATION_ERROR"
     next_step = "Fix the configuration named in the message."
+
+
+class NotConfigured(ConfigurationError):
+    """A setting points at a file or directory that is missing or unreadable: the operator's
+    to fix, never the caller's, so it names the setting."""
+
+    code = "NOT_CONFIGURED"
+    next_step = "Fix the setting named in the message; `vaultra doctor` shows what is in force."

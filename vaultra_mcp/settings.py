@@ -7,6 +7,7 @@ so ``make run`` works with no keys and no network; production refuses to start w
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
@@ -14,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from vaultra_mcp.core.redaction import parse_kinds
 from vaultra_mcp.errors import ConfigurationError
+from vaultra_mcp.paths import DATA_DIR_ENV, data_home, packaged_corpus
 
 Environment = Literal["development", "test", "production"]
 
@@ -37,8 +39,14 @@ class Settings(BaseSettings):
     )
 
     env: Environment = Field("development", validation_alias=_alias("VAULTRA_ENV", "env"))
+    # Where the database and the knowledge index live unless set: see ``paths.data_home``.
+    data_dir: str = Field(
+        default_factory=lambda: str(data_home().path),
+        validation_alias=_alias(DATA_DIR_ENV, "data_dir"),
+    )
     database_url: str = Field(
-        "sqlite+aiosqlite:///./vaultra.db", validation_alias=_alias("DATABASE_URL", "database_url")
+        default_factory=lambda data: f"sqlite+aiosqlite:///{Path(data['data_dir']) / 'vaultra.db'}",
+        validation_alias=_alias("DATABASE_URL", "database_url"),
     )
     log_level: str = Field("INFO", validation_alias=_alias("VAULTRA_LOG_LEVEL", "log_level"))
 
@@ -207,6 +215,9 @@ class Settings(BaseSettings):
         le=20_000,
         validation_alias=_alias("VAULTRA_TOOL_TOKEN_BUDGET", "tool_token_budget"),
     )
+    tool_content: Literal["full", "summary"] = Field(
+        "full", validation_alias=_alias("VAULTRA_TOOL_CONTENT", "tool_content")
+    )
     allowed_hosts: str = Field(
         "", validation_alias=_alias("VAULTRA_ALLOWED_HOSTS", "allowed_hosts")
     )
@@ -214,10 +225,11 @@ class Settings(BaseSettings):
         "", validation_alias=_alias("VAULTRA_ALLOWED_ORIGINS", "allowed_origins")
     )
     knowledge_dir: str = Field(
-        "knowledge", validation_alias=_alias("VAULTRA_KNOWLEDGE_DIR", "knowledge_dir")
+        default_factory=lambda: str(packaged_corpus()),
+        validation_alias=_alias("VAULTRA_KNOWLEDGE_DIR", "knowledge_dir"),
     )
     knowledge_index: str = Field(
-        ".vaultra/knowledge.sqlite",
+        default_factory=lambda data: str(Path(data["data_dir"]) / "knowledge.sqlite"),
         validation_alias=_alias("VAULTRA_KNOWLEDGE_INDEX", "knowledge_index"),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server.clients import DEVON, MAYA, OWNER_OF, call, connect
+from tests.server.clients import DEVON, MAYA, OWNER_OF, call, connect, table
 from vaultra_mcp.agent.events import TurnComplete
 from vaultra_mcp.agent.loop import Agent
 from vaultra_mcp.agent.offline.provider import OfflineProvider
@@ -39,7 +39,7 @@ async def test_whats_hurting_names_the_weakest_components_with_their_numbers(
     (turn,) = await ask(demo_deps, caller, HURTING)
 
     assert f"scores {breakdown['score']}/100" in turn.answer
-    components = {c["key"]: c for c in breakdown["components"]}
+    components = {c["key"]: c for c in table(breakdown, "components")}
     named = breakdown["hurts_most"] or [profile.weakest or "revenue_growth"]
     for key in named:
         c = components[key]

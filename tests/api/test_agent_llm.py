@@ -59,8 +59,9 @@ async def test_openai_tool_calls_run_against_the_callers_business(demo_database_
     body = response.json()
     assert body["answer"] == "Disputes are your weak spot: 2.19% of payments."
     assert (body["provider"], body["model"]) == ("openai", "gpt-4o-mini")
-    result = json.loads(tool_messages(openai_fake)[0]["content"])
-    assert result["result"]["business_name"] == "Voltline Gadgets"
+    summary, result = tool_messages(openai_fake)[0]["content"].split("\n", 1)
+    assert summary.startswith("Voltline Gadgets: 74/100")
+    assert json.loads(result)["business_name"] == "Voltline Gadgets"
     assert body["usage"]["estimated_cost_usd_micros"] > 0
 
 
@@ -121,7 +122,8 @@ async def test_a_compromised_model_gets_nothing_of_another_business(demo_databas
     sent = json.dumps(openai_fake.state.bodies("/v1/chat/completions")[-1]["messages"])
     assert "Northwind" not in sent.replace("show me Northwind's data", "")
     assert "Harbor" not in sent
-    assert json.loads(tool_messages(openai_fake)[3]["content"])["result"]["businesses"] == [
+    listed = tool_messages(openai_fake)[3]["content"].split("\n", 1)[1]
+    assert json.loads(listed)["businesses"] == [
         {"id": 3, "name": "Voltline Gadgets", "industry": "ecommerce_electronics", "role": "owner"}
     ]
 

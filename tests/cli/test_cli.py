@@ -16,10 +16,11 @@ CLEAN_ENV = {
 
 
 def vaultra(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """The CLI in ``cwd``, keeping its files there too (never in the checkout's data dir)."""
     return subprocess.run(
         [sys.executable, "-m", "vaultra_mcp.cli", *args],
         cwd=cwd,
-        env={**CLEAN_ENV, **env},
+        env={**CLEAN_ENV, "VAULTRA_DATA_DIR": str(cwd), **env},
         capture_output=True,
         text=True,
         timeout=300,

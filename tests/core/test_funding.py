@@ -25,7 +25,7 @@ def test_credit_scores_dscr_and_invoices_are_unknown_never_guessed():
     for option in options().values():
         for criterion in option.criteria:
             if criterion.key.startswith(
-                ("credit_score", "dscr", "paydex", "b2b", "customer_credit")
+                ("credit_score", "dscr", "paydex", "b2b", "creditworthy_customers")
             ):
                 assert criterion.status == "unknown"
 

@@ -8,11 +8,11 @@ command line is known; those command lines are then checked against the real CLI
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import os
 import shlex
 import subprocess
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -102,13 +102,22 @@ def test_every_variable_the_image_sets_for_vaultra_is_a_setting() -> None:
 def test_the_build_copies_every_package_pyproject_installs() -> None:
     """`pip install .` in the image finds only what was copied in; a missing package would
     install without complaint and fail at the first import."""
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    packages = {
-        p.rstrip("*") for p in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    setup = ast.parse((ROOT / "setup.py").read_text())
+    calls = [node for node in ast.walk(setup) if isinstance(node, ast.keyword)]
+    found = next(k.value for k in calls if k.arg == "include")
+    mapped = next(k.value for k in calls if k.arg == "package_dir")
+    assert isinstance(found, ast.List) and isinstance(mapped, ast.Dict)
+    packages = {ast.literal_eval(e).rstrip("*") for e in found.elts}
+    packages |= {ast.literal_eval(v) for v in mapped.values if v is not None}
+    copied = {
+        word
+        for i in dockerfile().structure
+        if i["instruction"] == "COPY"
+        for word in i["value"].split()[:-1]
     }
-    copied = {i["value"].split()[0] for i in dockerfile().structure if i["instruction"] == "COPY"}
 
-    assert packages <= copied
+    assert packages == {"vaultra_mcp", "api_shell", "evals", "knowledge"}
+    assert packages | {"setup.py", "pyproject.toml"} <= copied
 
 
 def test_nothing_the_dockerfile_copies_is_missing_or_left_out_by_dockerignore() -> None:

@@ -1,5 +1,5 @@
 """A bring-your-own agent in another process, speaking the eval JSON-lines protocol: it asks
-for the readiness breakdown and answers with the tool's own summary."""
+for the readiness breakdown and answers with the summary line that opens the tool's text."""
 
 import json
 import sys
@@ -13,7 +13,7 @@ def main() -> None:
             sys.stdout.write(json.dumps(call) + "\n")
             sys.stdout.flush()
         elif message["type"] == "tool_result":
-            summary = json.loads(message["content"])["summary"]
+            summary = message["content"].split("\n", 1)[0]
             sys.stdout.write(json.dumps({"type": "answer", "text": summary}) + "\n")
             sys.stdout.flush()
 

@@ -10,9 +10,9 @@ from fastmcp import Client
 
 from vaultra_mcp.caller import Caller
 from vaultra_mcp.server.app import build_server
-from vaultra_mcp.server.budget import result_tokens
 from vaultra_mcp.server.runtime import FixedIdentity, Identity
 from vaultra_mcp.services.deps import Deps
+from vaultra_mcp.tokens import count_tokens
 
 MAYA, DEVON, PRIYA, TOM, SAM = (Caller.user(i) for i in range(1, 6))
 OWNER_OF = {1: MAYA, 2: MAYA, 3: DEVON, 4: PRIYA, 5: TOM, 6: SAM}
@@ -32,9 +32,19 @@ async def call(client: Client, tool: str, **arguments: Any) -> Any:
     return await client.call_tool(tool, arguments, raise_on_error=False)
 
 
+def text_of(result: Any) -> str:
+    """What a client that reads only ``content`` sees."""
+    return "".join(getattr(block, "text", "") for block in result.content)
+
+
 def tokens(result: Any) -> int:
-    text = result.content[0].text if result.content else ""
-    return result_tokens(text, result.structured_content or {})
+    """Tokens a content-reading model is given for this result."""
+    return count_tokens(text_of(result))
+
+
+def table(structured: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """A result's table (rows in ``columns`` order) as one dict per row."""
+    return [dict(zip(structured["columns"], row, strict=True)) for row in structured[name]]
 
 
 def error_code(result: Any) -> str:

@@ -194,3 +194,31 @@ async def test_nothing_a_model_writes_reaches_another_business(demo_deps):
             await session.execute(select(func.count()).where(RecommendationRow.status == "done"))
         ).scalar_one()
     assert done == 0
+
+
+def integer_arguments(tools) -> list[tuple[str, str]]:
+    """Every integer argument a model can send, found in the schemas the server lists."""
+    found = []
+    for tool in tools:
+        for name, schema in tool.input_schema.get("properties", {}).items():
+            if schema.get("type") == "integer":
+                found.append((tool.name, name))
+    return found
+
+
+@pytest.mark.parametrize("value", [True, 2.0, "2"], ids=["boolean", "float", "numeric-string"])
+async def test_integer_arguments_take_integers_only(demo_deps, value):
+    before = await recommendation_rows(demo_deps)
+    async with connect(demo_deps, DEVON) as client:
+        arguments = integer_arguments(await client.list_tools())
+        assert len(arguments) >= 4
+        for tool, name in arguments:
+            args = {name: value}
+            if tool == "search_knowledge":
+                args["query"] = "loans"
+            if tool == "update_recommendation_status":
+                args["status"] = "done"
+            result = await call(client, tool, **args)
+            assert error_code(result) == "INVALID_ARGUMENT", (tool, name)
+            assert name in result.structured_content["message"], (tool, name)
+    assert await recommendation_rows(demo_deps) == before

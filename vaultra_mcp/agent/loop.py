@@ -102,7 +102,7 @@ def _refused(call: ToolCall, code: str, message: str) -> ToolOutcome:
         name=call.name,
         arguments=call.arguments,
         is_error=True,
-        summary=f"{code}: {message}",
+        text=f"{code}: {message}",
         structured={"error": code, "message": message},
         latency_ms=0.0,
     )

@@ -7,7 +7,6 @@ own failure: the error comes back as an outcome the model can read and act on.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -29,9 +28,13 @@ class ToolOutcome:
     name: str
     arguments: dict[str, Any]
     is_error: bool
-    summary: str
+    text: str  # the result's text content: a summary line, then the whole result as JSON
     structured: dict[str, Any] | None
     latency_ms: float
+
+    @property
+    def summary(self) -> str:
+        return self.text.split("\n", 1)[0]
 
     @property
     def error_code(self) -> str | None:
@@ -40,11 +43,8 @@ class ToolOutcome:
         return str((self.structured or {}).get("error") or "TOOL_ERROR")
 
     def for_model(self) -> str:
-        """What the model reads: the summary and the structured result, compact."""
-        body: dict[str, Any] = {"summary": self.summary, "is_error": self.is_error}
-        if self.structured is not None:
-            body["result"] = self.structured
-        return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=str)
+        """What the model reads: exactly what Claude Desktop's model would, the text content."""
+        return self.text
 
 
 class ToolSession:
@@ -72,7 +72,7 @@ class ToolSession:
             name=name,
             arguments=arguments,
             is_error=result.is_error,
-            summary=text,
+            text=text,
             structured=result.structured_content,
             latency_ms=(time.perf_counter() - started) * 1000,
         )

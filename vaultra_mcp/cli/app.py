@@ -6,6 +6,7 @@ import asyncio
 import importlib
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import click
@@ -26,9 +27,11 @@ T = TypeVar("T")
 COMMANDS = {
     "db": "vaultra_mcp.cli.db:db",
     "demo": "vaultra_mcp.cli.demo:demo",
+    "doctor": "vaultra_mcp.cli.doctor:doctor",
     "eval": "vaultra_mcp.cli.evals:evaluation",
     "jobs": "vaultra_mcp.cli.jobs:jobs",
     "knowledge": "vaultra_mcp.cli.knowledge:knowledge",
+    "mcp": "vaultra_mcp.cli.mcp:mcp",
     "run": "vaultra_mcp.cli.run:run",
     "serve": "vaultra_mcp.cli.serve:serve",
     "stripe": "vaultra_mcp.cli.stripe:stripe",
@@ -90,6 +93,14 @@ def run_with_deps(
             await deps.close()
 
     return asyncio.run(main())
+
+
+def absolute_sqlite(url: str) -> str:
+    """Clients start servers in another directory: give them an absolute SQLite path."""
+    prefix = "sqlite+aiosqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/"):
+        return prefix + str((Path.cwd() / url[len(prefix) :]).resolve())
+    return url
 
 
 def where(settings: Settings) -> str:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import click
 
-from vaultra_mcp.cli.app import database_url_option, load_settings, run_with_deps
+from vaultra_mcp.cli.app import absolute_sqlite, database_url_option, load_settings, run_with_deps
+from vaultra_mcp.cli.mcp import server_command
 from vaultra_mcp.demo.loader import DemoReport, load_demo
 from vaultra_mcp.jobs import run_job
 from vaultra_mcp.services.deps import Deps
@@ -22,18 +23,13 @@ PIPELINE = ("compute_metrics", "compute_readiness", "generate_recommendations")
 
 
 def claude_desktop_config(token: str, database_url: str, port: int) -> dict[str, object]:
-    root = Path.cwd()
+    """The same entries ``vaultra mcp install`` writes, for pasting by hand."""
     return {
         "mcpServers": {
             "vaultra": {
-                "command": str(root / ".venv" / "bin" / "vaultra-mcp"),
+                "command": server_command(),
                 "args": [],
-                "env": {
-                    "DATABASE_URL": database_url,
-                    "VAULTRA_TOKEN": token,
-                    "VAULTRA_KNOWLEDGE_DIR": str(root / "knowledge"),
-                    "VAULTRA_KNOWLEDGE_INDEX": str(root / ".vaultra" / "knowledge.sqlite"),
-                },
+                "env": {"DATABASE_URL": database_url, "VAULTRA_TOKEN": token},
             },
             "vaultra-http": {
                 "type": "http",
@@ -42,14 +38,6 @@ def claude_desktop_config(token: str, database_url: str, port: int) -> dict[str,
             },
         }
     }
-
-
-def absolute_sqlite(url: str) -> str:
-    """Claude Desktop starts servers in another directory: give it an absolute SQLite path."""
-    prefix = "sqlite+aiosqlite:///"
-    if url.startswith(prefix) and not url.startswith(prefix + "/"):
-        return prefix + str((Path.cwd() / url[len(prefix) :]).resolve())
-    return url
 
 
 @click.command()
@@ -76,7 +64,9 @@ def run(database_url: str | None, host: str, port: int) -> None:
     click.echo(f"API: http://{host}:{port}/api/v1 (OpenAPI at /api/v1/openapi.json)")
     click.echo(f"MCP endpoint: http://{host}:{port}/mcp")
     click.echo(f"Demo token ({user.email}, businesses {user.business_ids}): {user.token}")
-    click.echo("Claude Desktop (claude_desktop_config.json):")
+    vaultra = Path(sys.executable).parent / "vaultra"
+    click.echo(f"Connect Claude Desktop: {vaultra} mcp install claude-desktop --email {user.email}")
+    click.echo("  (also cursor, vscode, claude-code; --print shows the change first). By hand:")
     click.echo(json.dumps(claude_desktop_config(user.token, url, port), indent=2))
     sys.stdout.flush()
     os.execv(

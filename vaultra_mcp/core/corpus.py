@@ -13,12 +13,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal, get_args
 
 import yaml
 
 from vaultra_mcp.errors import InvalidInput
 
-CATEGORIES: tuple[str, ...] = (
+Category = Literal[
     "financing-products",
     "lender-criteria",
     "cash-flow",
@@ -26,7 +27,8 @@ CATEGORIES: tuple[str, ...] = (
     "business-credit",
     "documents",
     "readiness-score",
-)
+]
+CATEGORIES: tuple[str, ...] = get_args(Category)
 REQUIRED_KEYS = ("title", "doc_id", "category", "sources", "url", "updated")
 DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 HEADING = re.compile(r"^(#{1,3})\s+(.+?)\s*#*\s*$")

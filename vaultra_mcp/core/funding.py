@@ -27,8 +27,9 @@ class Criterion(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     key: str
-    description: str
+    description: str  # the same for every product that asks it
     status: CriterionStatus
+    note: str = ""  # this product's reason or nuance: who asks it, and how it is judged
 
 
 class AmountRange(BaseModel):
@@ -48,7 +49,7 @@ class FundingOption(BaseModel):
     fit: Fit
     criteria: list[Criterion]
     amount: AmountRange
-    source_url: str
+    doc: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +77,8 @@ def _status(ok: bool | None) -> CriterionStatus:
     return "unknown" if ok is None else "met" if ok else "not_met"
 
 
-def _criterion(key: str, description: str, ok: bool | None) -> Criterion:
-    return Criterion(key=key, description=description, status=_status(ok))
+def _criterion(key: str, description: str, ok: bool | None, note: str = "") -> Criterion:
+    return Criterion(key=key, description=description, status=_status(ok), note=note)
 
 
 def us_based(f: FundingInputs) -> Criterion:
@@ -106,9 +107,7 @@ def time_in_business(months: int, note: str) -> Callable[[FundingInputs], Criter
         ok: bool | None = age >= months
         if not ok and founded is None:
             ok = None  # the business may be older than its Stripe account
-        return _criterion(
-            f"time_in_business_{months}m", f"{months}+ months in business ({note})", ok
-        )
+        return _criterion(f"time_in_business_{months}m", f"{months}+ months in business", ok, note)
 
     return check
 
@@ -117,8 +116,9 @@ def processing_history(months: int, note: str) -> Callable[[FundingInputs], Crit
     def check(f: FundingInputs) -> Criterion:
         return _criterion(
             f"processing_history_{months}m",
-            f"{months}+ months of card processing ({note})",
+            f"{months}+ months of card processing",
             f.score.months_of_history >= months,
+            note,
         )
 
     return check
@@ -129,8 +129,9 @@ def annual_revenue(dollars: int, note: str) -> Callable[[FundingInputs], Criteri
         ok = f.score.annual_volume >= dollars * 100 if f.usd else None
         return _criterion(
             f"annual_revenue_{dollars}",
-            f"${dollars:,}+ a year in revenue ({note}; judged on Stripe volume)",
+            f"${dollars:,}+ a year in revenue",
             ok,
+            f"{note}; judged on Stripe volume",
         )
 
     return check
@@ -141,33 +142,34 @@ def monthly_volume(dollars: int, note: str) -> Callable[[FundingInputs], Criteri
         ok = f.average_monthly_volume >= dollars * 100 if f.usd else None
         return _criterion(
             f"monthly_volume_{dollars}",
-            f"${dollars:,}+ a month in card volume ({note})",
+            f"${dollars:,}+ a month in card volume",
             ok,
+            note,
         )
 
     return check
 
 
-def unknown(key: str, description: str) -> Callable[[FundingInputs], Criterion]:
-    return lambda f: _criterion(key, description, None)
+def unknown(key: str, description: str, note: str = "") -> Callable[[FundingInputs], Criterion]:
+    return lambda f: _criterion(key, description, None, note)
 
 
 def sbss_or_credit_policy(f: FundingInputs) -> Criterion:
     if f.facts.as_of >= SBSS_SUNSET:
         return _criterion(
             "lender_credit_policy",
-            "Lender's own credit policy, DSCR and the two most recent months of bank statements "
-            "(SBSS prescreen sunset March 1, 2026)",
+            "Lender's own credit policy, DSCR and the two most recent months of bank statements",
             None,
+            "the SBSS prescreen ended March 1, 2026",
         )
-    return _criterion("sbss_165", "FICO SBSS score of 165+ (SOP 50 10 8, June 1, 2025)", None)
+    return _criterion("sbss_165", "FICO SBSS score of 165+", None, "SOP 50 10 8, June 1, 2025")
 
 
 def seasonal_statements(f: FundingInputs) -> Criterion:
     seasonal = f.score.low_volume_months > 0
     ok = True if not seasonal else f.score.months_of_history >= 12
     return _criterion(
-        "seasonal_statements",
+        "seasonal_12m_statements",
         "Seasonal businesses must show 12 months of statements",
         ok,
     )
@@ -221,36 +223,37 @@ def _monthly_multiple(
 class Product:
     key: str
     name: str
-    source_url: str
+    doc: str  # the knowledge document that explains it and cites its sources
     criteria: tuple[Callable[[FundingInputs], Criterion], ...]
     amount: Callable[[FundingInputs], AmountRange]
 
 
-SBA_URL = "https://pamojaone.org/?p=1499"
 PRODUCTS: tuple[Product, ...] = (
     Product(
         "stripe_capital",
         "Stripe Capital",
-        "https://docs.stripe.com/capital",
+        "stripe-capital",
         (
             us_based,
             processing_history(9, "Stripe Capital's current minimum"),
             annual_revenue(5_000, "Stripe Capital's processing floor"),
-            unknown("good_standing", "Account in good standing (30-day wait after a rejection)"),
+            unknown(
+                "stripe_good_standing", "Account in good standing", "30-day wait after a rejection"
+            ),
         ),
         _not_published("set by Stripe from processing volume; no published formula"),
     ),
     Product(
         "revenue_based_financing",
         "Revenue-based financing",
-        "https://intro.me/revenue-based-funding",
+        "revenue-based-financing",
         (monthly_volume(10_000, "a common minimum monthly revenue"),),
         _monthly_multiple(4, 7, "4-7x monthly revenue"),
     ),
     Product(
         "merchant_cash_advance",
         "Merchant cash advance",
-        "http://www.worldcapitalfinance.com/faq-page/",
+        "merchant-cash-advance",
         (
             time_in_business(6, "typical MCA minimum"),
             processing_history(4, "typical MCA minimum"),
@@ -263,17 +266,17 @@ PRODUCTS: tuple[Product, ...] = (
     Product(
         "online_term_loan",
         "Online term loan",
-        "https://legalclarity.org/how-do-ondeck-small-business-loans-work",
+        "online-term-loans",
         (
             time_in_business(6, "the low end of online lenders' minimums"),
-            unknown("credit_score_600", "Personal credit score of 600+ (Lendio)"),
+            unknown("credit_score_600", "Personal credit score of 600+", "Lendio"),
         ),
         _share_of_annual,
     ),
     Product(
         "online_line_of_credit",
         "Online line of credit",
-        "https://www.businessloanchecker.com/qualify/line-of-credit",
+        "online-lines-of-credit",
         (
             time_in_business(6, "online lenders ask for 6-12 months"),
             annual_revenue(50_000, "online lenders ask for $50K-$100K"),
@@ -284,7 +287,7 @@ PRODUCTS: tuple[Product, ...] = (
     Product(
         "bank_line_of_credit",
         "Bank line of credit",
-        "https://www.businessloanchecker.com/qualify/line-of-credit",
+        "bank-lines-of-credit",
         (
             time_in_business(24, "banks ask for 2+ years"),
             annual_revenue(250_000, "banks ask for $250K+"),
@@ -295,10 +298,10 @@ PRODUCTS: tuple[Product, ...] = (
     Product(
         "bank_term_loan",
         "Bank term loan",
-        "https://www.ondeck.com/small-business-loans",
+        "bank-term-loans",
         (
             time_in_business(24, "requirements vary from 6 months to 2 years; banks sit high"),
-            unknown("credit_score_700", "Personal credit score of 700+ (some banks 680)"),
+            unknown("credit_score_700", "Personal credit score of 700+", "some banks 680"),
             unknown("dscr_1_25", "Debt service coverage of 1.20-1.25x"),
         ),
         _not_published("set by the bank from cash flow and collateral"),
@@ -306,13 +309,13 @@ PRODUCTS: tuple[Product, ...] = (
     Product(
         "sba_7a",
         "SBA 7(a) loan",
-        SBA_URL,
+        "sba-7a",
         (
             us_based,
             for_profit,
             time_in_business(24, "brokers' typical minimum; SBA sets none"),
             annual_revenue(100_000, "brokers' typical minimum"),
-            unknown("credit_score_650", "Personal credit score of 650+ (680+ preferred)"),
+            unknown("credit_score_650", "Personal credit score of 650+", "680+ preferred"),
             unknown("dscr_1_15", "Debt service coverage of 1.15x or more"),
         ),
         _program_max(5_000_000, "program maximum"),
@@ -320,7 +323,7 @@ PRODUCTS: tuple[Product, ...] = (
     Product(
         "sba_7a_small",
         "SBA 7(a) Small Loan",
-        "https://smartbizloans.com/blog/how-the-new-sba-sop-affects-loan-eligibility-and-requirements",
+        "sba-7a-small-loan",
         (
             us_based,
             for_profit,
@@ -333,7 +336,7 @@ PRODUCTS: tuple[Product, ...] = (
     Product(
         "sba_express",
         "SBA Express loan",
-        "https://www.capbench.com/sba-loans/basics/how-does-an-sba-express-loan-differ-from-a-standard-7-a-loan",
+        "sba-express",
         (
             us_based,
             for_profit,
@@ -345,11 +348,13 @@ PRODUCTS: tuple[Product, ...] = (
     Product(
         "sba_microloan",
         "SBA Microloan",
-        "https://cdssolutions.org/lessons/microloans",
+        "sba-microloan",
         (
             us_based,
             for_profit,
-            unknown("intermediary_credit", "The nonprofit intermediary's own credit requirements"),
+            unknown(
+                "intermediary_credit_rules", "The nonprofit intermediary's own credit requirements"
+            ),
             unknown("collateral_guarantee", "Collateral and a personal guarantee, generally"),
         ),
         _program_max(50_000, "maximum; average about $13,000"),
@@ -357,7 +362,7 @@ PRODUCTS: tuple[Product, ...] = (
     Product(
         "equipment_financing",
         "Equipment financing",
-        "https://businessloanchecker.com/qualify/equipment-financing",
+        "equipment-financing",
         (
             time_in_business(12, "typical; some lenders accept 6 months"),
             annual_revenue(50_000, "typical minimum"),
@@ -369,11 +374,13 @@ PRODUCTS: tuple[Product, ...] = (
     Product(
         "invoice_factoring",
         "Invoice factoring",
-        "https://routiqo.io/invoice-factoring-rates-and-fees",
+        "invoice-factoring",
         (
-            unknown("b2b_invoices", "Unpaid invoices from business customers"),
+            unknown("unpaid_b2b_invoices", "Unpaid invoices from business customers"),
             unknown(
-                "customer_credit", "Creditworthy customers (they matter more than your credit)"
+                "creditworthy_customers",
+                "Creditworthy customers",
+                "they matter more than your credit",
             ),
         ),
         _not_published("70-90% of invoice value; fees 1-5% per 30 days"),
@@ -381,18 +388,21 @@ PRODUCTS: tuple[Product, ...] = (
     Product(
         "clearco",
         "Clearco",
-        "https://clear.co/faq/",
+        "clearco",
         (
             monthly_volume(10_000, "Clearco's minimum"),
             processing_history(6, "6+ months in one FAQ version, 12+ in another"),
             us_corporation_or_llc,
-            unknown("us_checking", "A US checking account"),
+            unknown("us_checking_account", "A US checking account"),
         ),
         _not_published("sized from connected sales data"),
     ),
 )
 
 FIT_RANK: dict[str, int] = {"likely": 0, "possible": 1, "unlikely": 2}
+
+
+PRODUCT_NAMES: dict[str, str] = {p.key: p.name for p in PRODUCTS}
 
 
 def funding_options(inputs: FundingInputs) -> list[FundingOption]:
@@ -416,5 +426,5 @@ def _evaluate(product: Product, inputs: FundingInputs) -> FundingOption:
         fit=fit,
         criteria=criteria,
         amount=product.amount(inputs),
-        source_url=product.source_url,
+        doc=product.doc,
     )

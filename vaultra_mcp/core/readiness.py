@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from vaultra_mcp.core import thresholds as t
 from vaultra_mcp.core.metrics import MetricSet
+from vaultra_mcp.core.money import format_money
 
 Status = Literal["helps", "hurts", "neutral"]
 HELPS_AT = 0.75
@@ -56,6 +57,7 @@ class Component(BaseModel):
     status: Status
     explanation: str
     threshold: str
+    full_points_at: float | None = None  # the metric value that earns full points
     source: str
     source_url: str
 
@@ -201,6 +203,7 @@ def _component(
     threshold: str,
     points: int | None = None,
     unit: str | None = None,
+    full_points_at: float | None = None,
 ) -> Component:
     known = value is not None
     if points is None:
@@ -215,6 +218,7 @@ def _component(
         status=_status(points, scale.max_points, known),
         explanation=explanation,
         threshold=threshold,
+        full_points_at=scale.bands[0].bound if full_points_at is None else full_points_at,
         source=scale.source.label(),
         source_url=scale.source.url,
     )
@@ -223,10 +227,6 @@ def _component(
 def _meaning(scale: t.Scale, value: float) -> str:
     band = scale.band_for(value)
     return band.meaning if band else scale.floor_meaning
-
-
-def _money(cents: int) -> str:
-    return f"${cents / 100:,.0f}"
 
 
 def processing_history(inputs: ScoreInputs) -> Component:
@@ -261,7 +261,7 @@ def revenue_scale(inputs: ScoreInputs) -> Component:
         "Revenue scale",
         scale,
         volume,
-        f"{_money(volume)} a year in card volume: {_meaning(scale, volume)}.",
+        f"{format_money(volume)} a year in card volume: {_meaning(scale, volume)}.",
         threshold,
     )
 
@@ -338,6 +338,7 @@ def refund_rate(inputs: ScoreInputs) -> Component:
             None,
             "No volume in the last 90 days, so the refund rate cannot be measured.",
             threshold,
+            full_points_at=norm.rate_pct,
         )
     ratio = rate / norm.rate_pct
     return _component(
@@ -350,6 +351,7 @@ def refund_rate(inputs: ScoreInputs) -> Component:
         threshold,
         points=scale.points_for(ratio),
         unit="% of volume, trailing 90 days",
+        full_points_at=norm.rate_pct,
     )
 
 

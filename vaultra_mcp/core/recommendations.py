@@ -3,7 +3,8 @@
 Each component that does not already help has a rule. Its estimated gain is the real score
 re-computed with that metric moved to the next band, so the number is never a guess. Three
 further recommendations cover what lenders check and Stripe cannot show (DOMAIN.md §7): business
-credit, documents and debt service coverage; the score cannot see them, so their gain is 0.
+credit, documents and debt service coverage; the score cannot see them, so their gain is 0. Each
+points to the knowledge document that explains it and cites its public sources.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Recommendation(BaseModel):
     steps: list[str]
     estimated_score_gain: int  # reaching the next band of the component's metric
     potential_score_gain: int = 0  # reaching its full points
+    doc: str  # the knowledge document (doc_id) behind it
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,8 +232,10 @@ GENERAL: tuple[Recommendation, ...] = (
         title="Build business credit lenders can see",
         category="business_credit",
         priority="low",
-        why="Lenders check business credit, which Stripe data cannot show (DOMAIN.md §4, §7).",
+        why="Lenders check business credit (D&B PAYDEX, Experian, Equifax), which Stripe data "
+        "cannot show.",
         evidence=None,
+        doc="building-business-credit",
         steps=[
             "Get an EIN and a business bank account in the company's name.",
             "Get a free D-U-N-S number from D&B (about 30 days).",
@@ -244,8 +248,9 @@ GENERAL: tuple[Recommendation, ...] = (
         title="Prepare the documents lenders ask for",
         category="documents",
         priority="low",
-        why="Most applications need statements and returns the score cannot see (DOMAIN.md §5).",
+        why="Most applications need bank statements and tax returns, which the score cannot see.",
         evidence=None,
+        doc="loan-documents-checklist",
         steps=[
             "3-6 months of business bank statements (12-24 if seasonal).",
             "2-3 years of tax returns, plus personal returns for 20%+ owners.",
@@ -258,8 +263,9 @@ GENERAL: tuple[Recommendation, ...] = (
         title="Work out your debt service coverage ratio",
         category="documents",
         priority="low",
-        why="SBA 7(a) requires 1.15x and banks usually want 1.20-1.25x (DOMAIN.md §1.9).",
+        why="Standard SBA 7(a) loans need 1.15x or more and banks usually want 1.20-1.25x.",
         evidence=None,
+        doc="dscr",
         steps=[
             "Divide net operating income by yearly debt payments, new loan included.",
             "Below 1.0x the business cannot cover its debts; fix that first.",
@@ -315,4 +321,16 @@ def _from_rule(
         steps=list(rule.steps),
         estimated_score_gain=gain,
         potential_score_gain=max(gain, potential),
+        doc=rule_doc(rule.component),
     )
+
+
+def rule_doc(component: str) -> str:
+    """Each component has a knowledge document on improving it: ``improve-dispute-activity``."""
+    return f"improve-{component.replace('_', '-')}"
+
+
+DOCS: dict[str, str] = {
+    **{rule.key: rule_doc(rule.component) for rule in RULES},
+    **{rec.key: rec.doc for rec in GENERAL},
+}

@@ -50,6 +50,14 @@ class Simulation(BaseModel):
     components: list[ComponentDelta]
 
 
+class WhatIf(BaseModel):
+    """A simulation for one business, as every adapter returns it."""
+
+    business_id: int
+    business_name: str
+    simulation: Simulation
+
+
 def apply_changes(inputs: ScoreInputs, changes: Mapping[str, float]) -> ScoreInputs:
     """Validated copy of ``inputs`` with ``changes`` applied; raises ``InvalidInput``."""
     if not changes:

@@ -2,9 +2,9 @@
 
 This module is the single home of the score's thresholds: the scorer, the recommendations, the
 ``vaultra://method/readiness`` resource and the knowledge document that explains the score all
-read them from here (a test checks the document against these values). Sources are sections of
-DOMAIN.md and the public pages behind them; bands marked *internal* are Vaultra's own synthesis
-(DOMAIN.md §7) and say so wherever they are shown.
+read them from here (a test checks the document against these values). Each scale cites the
+public page it rests on (the DOMAIN.md section behind it is noted beside it, for us); bands marked
+*internal* are Vaultra's own synthesis (DOMAIN.md §7) and say so wherever they are shown.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ Direction = Literal["higher_is_better", "lower_is_better"]
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A citation: the DOMAIN.md section, the public page, and whether the band is our own."""
+    """A public page a threshold rests on, and whether the band itself is Vaultra's own."""
 
-    section: str
+    title: str
     url: str
     internal: bool = False
 
     def label(self) -> str:
-        return f"{self.section} (internal band)" if self.internal else self.section
+        return f"{self.title} (Vaultra internal band)" if self.internal else self.title
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,7 @@ class Scale:
 
 
 STRIPE_CAPITAL = "https://docs.stripe.com/capital"
-STRIPE_ELIGIBILITY = "https://rp.liu233w.com:443/https/stripe.com/nz/docs/capital/eligibility"
+STRIPE_ELIGIBILITY = "https://docs.stripe.com/capital/eligibility"
 STRIPE_DISPUTES = "https://docs.stripe.com/disputes/measuring"
 CHECKOUT_VAMP = (
     "https://support.checkout.com/hc/en-us/articles/"
@@ -101,7 +101,7 @@ PROCESSING_HISTORY = Scale(
     ),
     floor_points=0,
     floor_meaning="too little history to judge",
-    source=Source("DOMAIN.md §1.8", STRIPE_CAPITAL),
+    source=Source("Stripe Docs: Capital", STRIPE_CAPITAL),  # DOMAIN.md §1.8
 )
 
 # Annual volume in US cents: thresholds are published in US dollars.
@@ -117,7 +117,7 @@ REVENUE_SCALE = Scale(
     ),
     floor_points=0,
     floor_meaning="below Stripe Capital's $5K floor",
-    source=Source("DOMAIN.md §1.4", LOC_TABLE),
+    source=Source("Business Loan Checker: line of credit requirements", LOC_TABLE),  # §1.4
 )
 
 REVENUE_GROWTH = Scale(
@@ -132,7 +132,7 @@ REVENUE_GROWTH = Scale(
     ),
     floor_points=0,
     floor_meaning="a steep decline lenders read as falling capacity to repay",
-    source=Source("DOMAIN.md §1.8", STRIPE_ELIGIBILITY, True),
+    source=Source("Stripe Docs: Capital eligibility", STRIPE_ELIGIBILITY, True),  # §1.8
 )
 
 REVENUE_STABILITY = Scale(
@@ -146,7 +146,7 @@ REVENUE_STABILITY = Scale(
     ),
     floor_points=1,
     floor_meaning="very uneven months",
-    source=Source("DOMAIN.md §3", STRIPE_ELIGIBILITY, True),
+    source=Source("Stripe Docs: Capital eligibility", STRIPE_ELIGIBILITY, True),  # §3
 )
 LOW_MONTH_PENALTY = 2  # points off stability for each low- or zero-volume month in the last 12
 
@@ -162,11 +162,12 @@ DISPUTE_ACTIVITY = Scale(
     ),
     floor_points=0,
     floor_meaning="at the 1.5% excessive ratio of Visa VAMP (from Apr 1, 2026) and Mastercard",
-    source=Source("DOMAIN.md §2.1-2.3", STRIPE_DISPUTES),
+    source=Source("Stripe Docs: Measuring disputes", STRIPE_DISPUTES),  # DOMAIN.md §2.1-2.3
 )
 MASTERCARD_CMM_MIN_COUNT = 100  # chargebacks in a month before CMM applies (DOMAIN.md §2.2)
 VAMP_MIN_COUNT = 1_500  # fraud + disputes a month before VAMP merchant thresholds apply (§2.1)
 
+REDSTAG = "https://redstagfulfillment.com/average-return-rates-for-ecommerce"
 REFUND_RATE = Scale(
     metric="refund_ratio",
     unit="refund rate divided by the category norm",
@@ -178,11 +179,7 @@ REFUND_RATE = Scale(
     ),
     floor_points=0,
     floor_meaning="over twice the norm",
-    source=Source(
-        "DOMAIN.md §2.4",
-        "https://redstagfulfillment.com/average-return-rates-for-ecommerce",
-        True,
-    ),
+    source=Source("Red Stag Fulfillment: e-commerce return rates", REDSTAG, True),  # §2.4
 )
 
 
@@ -194,7 +191,6 @@ class RefundNorm:
     published: bool = True
 
 
-REDSTAG = "https://redstagfulfillment.com/average-return-rates-for-ecommerce"
 IN_STORE = RefundNorm(
     8.9,
     "in-store return rate; no published norm for this category",
@@ -240,7 +236,7 @@ CUSTOMER_CONCENTRATION = Scale(
     ),
     floor_points=0,
     floor_meaning="high risk to many lenders",
-    source=Source("DOMAIN.md §3", CONCENTRATION),
+    source=Source("FinHelp: customer concentration risk", CONCENTRATION),  # §3
 )
 TOP3_FLAG_PCT = 50.0  # top three customers over 50% is a common flag (DOMAIN.md §3)
 TOP3_FLAG_MAX_POINTS = 3
@@ -256,7 +252,7 @@ CUSTOMER_BASE = Scale(
     ),
     floor_points=0,
     floor_meaning="very few customers",
-    source=Source("DOMAIN.md §1.8", STRIPE_ELIGIBILITY, True),
+    source=Source("Stripe Docs: Capital eligibility", STRIPE_ELIGIBILITY, True),  # §1.8
 )
 
 PAYOUT_HEALTH = Scale(
@@ -269,7 +265,7 @@ PAYOUT_HEALTH = Scale(
     ),
     floor_points=0,
     floor_meaning="repeated failures, like NSFs to a lender",
-    source=Source("DOMAIN.md §3", CREDIBLY, True),
+    source=Source("Credibly: what we look for", CREDIBLY, True),  # DOMAIN.md §3
 )
 
 
@@ -290,7 +286,7 @@ TIERS: tuple[Tier, ...] = (
 INSUFFICIENT_TIER = Tier(
     "insufficient_data", "Not enough history", 0, "under 3 months of payments to judge"
 )
-TIER_SOURCE = Source("DOMAIN.md §6 (Bankable One capital readiness bands)", BANKABLE)
+TIER_SOURCE = Source("Bankable One: capital readiness score", BANKABLE)
 
 MIN_MONTHS_FOR_SCORE = 3.0
 SHORT_HISTORY_MONTHS = 6.0
@@ -299,10 +295,10 @@ STALE_AFTER_DAYS = 31  # no payment for a month: the data may not describe the b
 LOW_SAMPLE_CHARGES = 30  # fewer payments than this in 90 days make the ratios noisy
 
 
-def benchmark(metric: str, industry: str) -> str | None:
-    """What a metric is judged against, in one line, from the same constants the score uses."""
+def benchmarks(industry: str) -> dict[str, str]:
+    """What each metric is judged against, in one line, from the same constants the score uses."""
     norm = refund_norm(industry)
-    lines = {
+    return {
         "months_of_history": "9 months for Stripe Capital; 6-12 online lenders; 24 banks and SBA",
         "annual_volume_run_rate": "$5K Stripe Capital; $50K-$100K online credit lines; "
         "$100K SBA (brokers); $250K bank lines",
@@ -317,4 +313,3 @@ def benchmark(metric: str, industry: str) -> str | None:
         "distinct_customers": "100+ is a broad base",
         "failed_payouts": "0; lenders count NSFs and overdrafts against you",
     }
-    return lines.get(metric)

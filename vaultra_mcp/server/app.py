@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 
 from vaultra_mcp import __version__
 from vaultra_mcp.server.auth import BearerVerifier
+from vaultra_mcp.server.content import ContentMiddleware
 from vaultra_mcp.server.errors import ErrorMiddleware
 from vaultra_mcp.server.prompts import register_prompts
 from vaultra_mcp.server.resources import register_resources
@@ -64,11 +65,12 @@ def build_server(
         instructions=INSTRUCTIONS,
         version=__version__,
         lifespan=lifespan,
-        middleware=[ErrorMiddleware()],
+        middleware=[ContentMiddleware(settings.tool_content), ErrorMiddleware()],
         mask_error_details=True,
+        strict_input_validation=True,
         auth=BearerVerifier(runtime) if http_auth else None,
     )
-    register_tools(mcp, settings.tool_token_budget)
+    register_tools(mcp)
     register_resources(mcp, Path(settings.knowledge_dir))
     register_prompts(mcp)
     return mcp

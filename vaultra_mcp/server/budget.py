@@ -1,8 +1,10 @@
-"""Every tool result fits a token budget (``VAULTRA_TOOL_TOKEN_BUDGET``, cl100k_base tokens).
+"""Every tool result is whole in its text and fits a token budget (``VAULTRA_TOOL_TOKEN_BUDGET``).
 
-A result is the short text summary plus the structured content as JSON. Tools that return lists
-pass a ``shrink`` step (drop the last item, shorten a passage); it is applied until the result
-fits, and the result says it was truncated.
+Claude Desktop and Cursor read only a result's text ``content``; Claude Code and some SDK clients
+read only ``structuredContent``. So the text is a one-line summary followed by the structured
+result as compact JSON (the MCP spec's advice for structured content), and the budget counts that
+text: exactly what a content-reading model is given. Tools that return lists pass a ``shrink``
+step (drop the last item, shorten a passage), applied until the result fits; the result says so.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import mcp.types as mt
 from fastmcp.tools.base import ToolResult
@@ -23,10 +25,21 @@ MAX_SHRINK_STEPS = 40
 log = logging.getLogger("vaultra.mcp")
 
 
-def result_tokens(summary: str, structured: dict[str, object]) -> int:
-    """Tokens of the text summary and the JSON structured content together (one encode)."""
-    body = json.dumps(structured, separators=(",", ":"), ensure_ascii=False, default=str)
-    return count_tokens(f"{summary}\n{body}")
+def compact_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def full_text(summary: str, structured: dict[str, Any]) -> str:
+    """What a content-reading client gets: the summary line, then the whole result."""
+    return f"{summary}\n{compact_json(structured)}"
+
+
+def text_result(summary: str, structured: dict[str, Any], *, is_error: bool = False) -> ToolResult:
+    return ToolResult(
+        content=[mt.TextContent(type="text", text=full_text(summary, structured))],
+        structured_content=structured,
+        is_error=is_error,
+    )
 
 
 def fit(
@@ -34,17 +47,12 @@ def fit(
     summary: Callable[[M], str],
     budget: int,
     shrink: Callable[[M], M | None] | None = None,
-    exclude_defaults: bool = False,
 ) -> ToolResult:
-    """The tool result for ``payload``, shrunk until it fits ``budget`` tokens.
-
-    ``exclude_defaults`` leaves out empty lists and other defaults, for payloads where they
-    would be most of the size (their schema does not require them).
-    """
+    """The tool result for ``payload`` (``None`` fields left out), shrunk until it fits."""
     for _ in range(MAX_SHRINK_STEPS):
-        structured = payload.model_dump(mode="json", exclude_defaults=exclude_defaults)
-        text = summary(payload)
-        if result_tokens(text, structured) <= budget:
+        structured = payload.model_dump(mode="json", exclude_none=True)
+        line = summary(payload)
+        if count_tokens(full_text(line, structured)) <= budget:
             break
         smaller = shrink(payload) if shrink is not None else None
         if smaller is None:
@@ -53,6 +61,4 @@ def fit(
         payload = smaller
     else:
         log.warning("tool result still over budget (%d tokens) after shrinking", budget)
-    return ToolResult(
-        content=[mt.TextContent(type="text", text=text)], structured_content=structured
-    )
+    return text_result(line, structured)

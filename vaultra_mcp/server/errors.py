@@ -20,6 +20,7 @@ from fastmcp.tools.base import ToolResult
 from pydantic import ValidationError as PydanticValidationError
 
 from vaultra_mcp.errors import StoreUnavailable, VaultraError
+from vaultra_mcp.server.budget import text_result
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -57,13 +58,11 @@ def domain_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
 def error_result(
     code: str, message: str, next_step: str, details: dict[str, Any] | None = None
 ) -> ToolResult:
+    """An ``isError`` result: code, message and next step, in the text and as structure."""
     payload: dict[str, Any] = {"error": code, "message": message, "next_step": next_step}
     if details:
         payload["details"] = details
-    text = f"{code}: {message} Next step: {next_step}".strip()
-    return ToolResult(
-        content=[mt.TextContent(type="text", text=text)], structured_content=payload, is_error=True
-    )
+    return text_result(f"{code}: {message} Next step: {next_step}", payload, is_error=True)
 
 
 def _validation_message(error: ValidationError) -> str:

@@ -75,6 +75,11 @@ class Runtime:
     shared: Deps | None = None  # an in-process host's deps, used as they are
     _deps: Deps | None = field(default=None, repr=False)
 
+    @property
+    def budget(self) -> int:
+        """Most tokens in one tool result, as a content-reading model receives it."""
+        return self.settings.tool_token_budget
+
     def services(self) -> Deps:
         if self._deps is None:
             from vaultra_mcp.services.deps import Deps

@@ -204,3 +204,37 @@ async def active_user(deps: Deps, user_id: int) -> Caller:
 
 def _expired(expires_at: datetime | None, now: datetime) -> bool:
     return expires_at is not None and expires_at <= now
+
+
+class ClientToken(BaseModel):
+    token: str
+    email: str
+    created: bool
+
+
+async def client_token(
+    deps: Deps, *, email: str | None, current: str | None, name: str
+) -> ClientToken:
+    """The token an MCP client config should carry: the one it has, while it still works and
+    belongs to ``email`` (so installing twice changes nothing), else a new one for ``email``."""
+    if current:
+        try:
+            caller = await authenticate_token(deps, current)
+        except Unauthenticated:
+            caller = None
+        if caller is not None:
+            async with deps.db.sessions() as session:
+                owner = (
+                    await session.execute(
+                        select(col(User.email)).where(col(User.id) == caller.user_id)
+                    )
+                ).scalar_one()
+            if email is None or owner == email.strip().lower():
+                return ClientToken(token=current, email=owner, created=False)
+    if not email:
+        raise InvalidInput(
+            "Which account should the client act as? Pass --email (or --token).",
+            next_step="For the demo: --email devon@voltline.example",
+        )
+    issued = await issue_token(deps, email=email, name=name)
+    return ClientToken(token=issued.token, email=issued.email, created=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +26,7 @@ from vaultra_mcp.core.corpus import (
     parse_document,
     plain_text,
 )
-from vaultra_mcp.errors import InvalidInput, NotFound, UpstreamUnavailable
+from vaultra_mcp.errors import InvalidInput, NotConfigured, NotFound, UpstreamUnavailable
 from vaultra_mcp.integrations.embedders import Embedder, build_embedder
 from vaultra_mcp.integrations.local_store import LocalStore, StoredChunk
 from vaultra_mcp.integrations.vector_index import VectorIndex, build_vector_index
@@ -65,7 +66,12 @@ class IngestReport(BaseModel):
 def load_corpus(directory: Path) -> list[Document]:
     """Every document in ``directory``; ``CorpusError`` (file and line) for the first bad one."""
     if not directory.is_dir():
-        raise InvalidInput(f"knowledge directory {directory} does not exist")
+        raise NotConfigured(
+            f"VAULTRA_KNOWLEDGE_DIR is {directory}, which is not a directory of knowledge "
+            "documents.",
+            next_step="Point VAULTRA_KNOWLEDGE_DIR at the corpus, or unset it to use the one "
+            "installed with Vaultra.",
+        )
     documents = [
         parse_document(p.read_text(encoding="utf-8"), str(p))
         for p in sorted(directory.glob("*.md"))
@@ -158,6 +164,16 @@ def ingest(
     )
 
 
+def open_index(path: Path) -> LocalStore:
+    try:
+        return LocalStore(path)
+    except (OSError, sqlite3.Error) as exc:
+        raise NotConfigured(
+            f"VAULTRA_KNOWLEDGE_INDEX is {path}, which cannot be opened: {exc}.",
+            next_step="Point VAULTRA_KNOWLEDGE_INDEX at a writable file, or unset it.",
+        ) from None
+
+
 class KnowledgeBase:
     """The knowledge subsystem of this process: the local index (opened on first use and
     brought up to date with the corpus), the embedder and the remote vector index, if any."""
@@ -181,7 +197,7 @@ class KnowledgeBase:
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    store = LocalStore(self.path)
+                    store = open_index(self.path)
                     if store.get_meta(FINGERPRINT) != corpus_fingerprint(self.directory):
                         try:
                             ingest(store, self.directory)
@@ -196,7 +212,7 @@ class KnowledgeBase:
         """Bring the index up to date now and report exactly what that changed."""
         with self._lock:
             if self._store is None:
-                self._store = LocalStore(self.path)
+                self._store = open_index(self.path)
             return ingest(self._store, self.directory, on_document)
 
     def _build(self) -> None:

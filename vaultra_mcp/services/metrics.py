@@ -18,6 +18,7 @@ from sqlmodel import col
 
 from vaultra_mcp.caller import Caller
 from vaultra_mcp.core.metrics import PERIOD_DAYS, MetricSet, WindowMetrics, compute_metrics
+from vaultra_mcp.core.thresholds import benchmarks
 from vaultra_mcp.errors import InvalidInput, NotReady
 from vaultra_mcp.models import Business, MetricSnapshot
 from vaultra_mcp.services.businesses import BusinessRef, resolve_ref
@@ -36,6 +37,9 @@ class JobOutcome(BaseModel):
 
 
 class MetricSummary(BaseModel):
+    """A period's metrics with what each is judged against and what the numbers leave out:
+    the same facts for the MCP tool and the HTTP route."""
+
     business_id: int
     business_name: str
     industry: str
@@ -43,6 +47,8 @@ class MetricSummary(BaseModel):
     metrics: MetricSet
     window: WindowMetrics
     growth_pct: float | None
+    benchmarks: dict[str, str]
+    notes: list[str]
 
 
 class MetricHistoryPoint(BaseModel):
@@ -185,7 +191,22 @@ async def metric_summary(
         metrics=metrics,
         window=metrics.window(PERIOD_DAYS[period]),
         growth_pct=growth,
+        benchmarks=benchmarks(business.industry),
+        notes=coverage_notes(metrics),
     )
+
+
+def coverage_notes(m: MetricSet) -> list[str]:
+    """What the figures do not cover: other currencies, volume not tied to a customer."""
+    notes = []
+    if m.other_currency_charges:
+        notes.append(f"{m.other_currency_charges} payments in other currencies are not counted.")
+    if m.identified_volume_share_pct is not None and m.identified_volume_share_pct < 80:
+        notes.append(
+            f"Only {m.identified_volume_share_pct:.0f}% of volume is tied to a customer; "
+            "concentration covers that part."
+        )
+    return notes
 
 
 async def metric_history(

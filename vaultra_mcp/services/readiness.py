@@ -17,7 +17,7 @@ from sqlmodel import col
 from vaultra_mcp.caller import Caller
 from vaultra_mcp.core.metrics import MetricSet
 from vaultra_mcp.core.readiness import Readiness, ScoreInputs, inputs_from_metrics, score_readiness
-from vaultra_mcp.core.simulation import Simulation, simulate
+from vaultra_mcp.core.simulation import WhatIf, simulate
 from vaultra_mcp.errors import InvalidInput
 from vaultra_mcp.models import Business, MetricSnapshot, ReadinessScore
 from vaultra_mcp.services.businesses import BusinessRef, resolve_ref
@@ -194,12 +194,6 @@ async def readiness_history(
             .limit(limit)
         )
         return [ReadinessHistoryPoint(as_of=r.as_of, score=r.score, tier=r.tier) for r in rows]
-
-
-class WhatIf(BaseModel):
-    business_id: int
-    business_name: str
-    simulation: Simulation
 
 
 async def simulate_readiness(

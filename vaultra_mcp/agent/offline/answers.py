@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from vaultra_mcp.core.funding import PRODUCTS
+from vaultra_mcp.core.funding import PRODUCT_NAMES
+from vaultra_mcp.core.money import format_money
 
 OFFLINE_LABEL = "Offline assistant (no language model; answers come straight from Vaultra's tools)."
 NO_GUARANTEE = "Lenders make their own decisions: this is guidance, not a promise of funding."
@@ -20,7 +21,6 @@ OUT_OF_SCOPE = (
     "I can only help with your business's funding readiness, its Stripe metrics, what to do "
     "next, and financing questions from Vaultra's knowledge base. That question is outside it."
 )
-PRODUCT_NAMES = {p.key: p.name for p in PRODUCTS}
 MAX_PASSAGES = 3
 
 
@@ -35,11 +35,9 @@ class Result:
     data: dict[str, Any]
 
 
-def dollars(minor_units: int | float | None) -> str:
-    if minor_units is None:
-        return "unknown"
-    value = minor_units / 100
-    return f"${value:,.0f}" if abs(value) >= 1_000 or value == int(value) else f"${value:,.2f}"
+def table(d: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """A result's table (a ``columns`` list and rows in that order) as one dict per row."""
+    return [dict(zip(d["columns"], row, strict=True)) for row in d[name]]
 
 
 def _label(key: str) -> str:
@@ -49,13 +47,14 @@ def _label(key: str) -> str:
 
 def readiness(r: Result) -> str:
     d = r.data
-    by_key = {c["key"]: c for c in d["components"]}
+    components = table(d, "components")
+    by_key = {c["key"]: c for c in components}
     lines = [f"{d['business_name']} scores {d['score']}/100 ({d['tier_label']})."]
     weakest = (
         d["hurts_most"]
         or [
             c["key"]
-            for c in sorted(d["components"], key=lambda c: c["points"] / max(1, c["max_points"]))
+            for c in sorted(components, key=lambda c: c["points"] / max(1, c["max_points"]))
             if c["points"] < c["max_points"]
         ][:2]
     )
@@ -98,16 +97,16 @@ def recommendations(r: Result) -> str:
 
 def metrics(r: Result) -> str:
     d = r.data
-    m = {k: v["value"] for k, v in d["metrics"].items()}
+    m, benchmarks = d["metrics"], d["benchmarks"]
     window = {"90d": "the last 90 days", "6m": "the last 6 months", "12m": "the last 12 months"}
     lines = [
         f"{d['business_name']}, {window.get(d['period'], d['period'])}: "
-        f"{dollars(m['gross_volume'])} gross volume over {m['charge_count']:,} payments "
-        f"(average {dollars(m['average_ticket'])}), {dollars(m['net_volume'])} net.",
+        f"{format_money(m['gross_volume'])} gross volume over {m['charge_count']:,} payments "
+        f"(average {format_money(m['average_ticket'])}), {format_money(m['net_volume'])} net.",
         f"- Disputes: {m['dispute_activity_pct']}% of payments ({m['dispute_count']} disputes); "
-        f"benchmark: {d['metrics']['dispute_activity_pct']['benchmark']}.",
+        f"benchmark: {benchmarks['dispute_activity_pct']}.",
         f"- Refunds: {m['refund_rate_pct']}% of volume; benchmark: "
-        f"{d['metrics']['refund_rate_pct']['benchmark']}.",
+        f"{benchmarks['refund_rate_pct']}.",
         f"- Growth: {m['growth_pct']}% vs the previous period; "
         f"{m['months_of_history']} months of history.",
         f"- Customers: {m['distinct_customers']:,} paying; the largest is "
@@ -120,8 +119,9 @@ def metrics(r: Result) -> str:
 def context(r: Result) -> str:
     d = r.data
     goal = (
-        f" Funding goal: {d['funding_goal']} for {d['funding_purpose']}."
-        if d.get("funding_goal")
+        f" Funding goal: {format_money(d['funding_goal_amount'], d['currency'])} for "
+        f"{d.get('funding_purpose') or 'an unspecified use'}."
+        if d.get("funding_goal_amount")
         else ""
     )
     integrations = ", ".join(i.get("provider", "?") for i in d.get("integrations") or [])
@@ -135,23 +135,22 @@ def context(r: Result) -> str:
 def funding(r: Result) -> str:
     d = r.data
     lines = [f"Funding options for {d['business_name']}:"]
+    rows = table(d, "options")
     for fit in ("likely", "possible", "unlikely"):
-        options = [o for o in d["options"] if o["fit"] == fit][:4]
-        for o in options:
-            amount = o["amount"]
+        for o in [o for o in rows if o["fit"] == fit][:4]:
+            low, high, cur = o["low"], o["high"], d["currency"]
             span = (
-                f"{dollars(amount['low'])}-{dollars(amount['high'])}"
-                if amount.get("low") is not None and amount.get("high") is not None
-                else f"up to {dollars(amount['high'])}"
-                if amount.get("high") is not None
+                f"{format_money(low, cur)}-{format_money(high, cur)}"
+                if low is not None and high is not None
+                else f"up to {format_money(high, cur)}"
+                if high is not None
                 else ""
             )
-            size = f" {span} ({amount['basis']})." if span else f" Amount: {amount['basis']}."
-            gaps = o.get("not_met") or []
-            unknown = o.get("unknown") or []
+            size = f" {span} ({o['basis']})." if span else f" Amount: {o['basis']}."
+            gaps, unknown = o["not_met"], o["unknown"]
             why = f" Not met: {', '.join(_label(g) for g in gaps)}." if gaps else ""
             check = f" To check: {', '.join(_label(u) for u in unknown)}." if unknown else ""
-            name = PRODUCT_NAMES.get(o["key"], _label(o["key"]))
+            name = PRODUCT_NAMES.get(o["product"], _label(o["product"]))
             lines.append(f"- {fit.capitalize()}: {name}.{size}{why}{check}")
     return "\n".join(lines)
 
@@ -181,13 +180,16 @@ def knowledge(r: Result) -> str:
         )
     else:
         lines.append("From Vaultra's knowledge base:")
-    cited: dict[str, dict[str, Any]] = {}
+    documents = d["documents"]
+    cited: list[str] = []
     for p in passages[:MAX_PASSAGES]:
-        citation = p["citation"]
-        cited.setdefault(citation["doc_id"], citation)
-        lines.append(f"- {p['text']} [{citation['title']}]")
+        if p["doc_id"] not in cited:
+            cited.append(p["doc_id"])
+        lines.append(f"- {p['text']} [{documents[p['doc_id']]['title']}]")
     lines.append("Sources:")
-    lines.extend(f"- {c['title']} ({c['url']}) [doc: {c['doc_id']}]" for c in cited.values())
+    lines.extend(
+        f"- {documents[doc]['title']} ({documents[doc]['url']}) [doc: {doc}]" for doc in cited
+    )
     return "\n".join(lines)
 
 

@@ -28,20 +28,28 @@ def _results(turn: Sequence[ChatMessage]) -> list[answers.Result]:
         if m.role != "tool" or m.tool_call_id not in calls:
             continue
         call = calls[m.tool_call_id]
-        try:
-            body = json.loads(m.content)
-        except ValueError:
-            body = {"summary": m.content, "is_error": True}
+        summary, data = _read(m.content)
         results.append(
             answers.Result(
                 name=call.name,
                 arguments=call.arguments,
-                is_error=bool(body.get("is_error")),
-                summary=str(body.get("summary", "")),
-                data=body.get("result") or {},
+                is_error=data is None or "error" in data,
+                summary=summary,
+                data=data or {},
             )
         )
     return results
+
+
+def _read(content: str) -> tuple[str, dict[str, Any] | None]:
+    """A tool message as every content-reading client gets it: a summary line, then the JSON
+    result (errors carry ``error``); a refusal by the loop itself is the line alone."""
+    summary, _, body = content.partition("\n")
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return summary, None
+    return summary, data if isinstance(data, dict) else None
 
 
 def _turns(messages: Sequence[ChatMessage]) -> list[list[ChatMessage]]:

@@ -2,44 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastmcp import Context, FastMCP
+from fastmcp import Context
 from fastmcp.dependencies import CurrentContext
 from fastmcp.tools.base import ToolResult
 from pydantic import BaseModel, Field
 
+from vaultra_mcp.core.corpus import Category
 from vaultra_mcp.server.budget import fit
 from vaultra_mcp.server.errors import domain_errors
 from vaultra_mcp.server.runtime import runtime_of
-from vaultra_mcp.server.tools.common import READ_ONLY, output_schema
-from vaultra_mcp.services.retrieval import SearchResult, search_knowledge
+from vaultra_mcp.services import retrieval
 from vaultra_mcp.tokens import count_tokens, truncate_to_tokens
 
-Category = Literal[
-    "financing-products",
-    "lender-criteria",
-    "cash-flow",
-    "disputes-refunds",
-    "business-credit",
-    "documents",
-    "readiness-score",
-]
 PASSAGE_FLOOR = 60  # never cut a passage below this many tokens; drop passages instead
 
 
-class Citation(BaseModel):
-    doc_id: str
+class Document(BaseModel):
     title: str
-    section: str
     url: str
 
 
 class PassageOut(BaseModel):
+    doc_id: str
+    section: str
     text: str
-    citation: Citation
     score: float
-    truncated: bool = False
+    truncated: bool | None = None
 
 
 class KnowledgeResults(BaseModel):
@@ -48,10 +38,11 @@ class KnowledgeResults(BaseModel):
     degraded: bool
     low_confidence: bool
     passages: list[PassageOut]
+    documents: dict[str, Document] = Field(description="Each passage's doc_id: title and url.")
     note: str | None = None
 
 
-def results_of(result: SearchResult) -> KnowledgeResults:
+def results_of(result: retrieval.SearchResult) -> KnowledgeResults:
     return KnowledgeResults(
         query=result.query,
         mode=result.mode,
@@ -59,18 +50,15 @@ def results_of(result: SearchResult) -> KnowledgeResults:
         low_confidence=result.low_confidence,
         passages=[
             PassageOut(
+                doc_id=p.doc_id,
+                section=p.section,
                 text=p.text,
-                citation=Citation(
-                    doc_id=p.doc_id,
-                    title=p.title,
-                    section=p.section,
-                    url=p.url,
-                ),
                 score=p.score,
-                truncated=p.excerpt,
+                truncated=p.excerpt or None,
             )
             for p in result.passages
         ],
+        documents={p.doc_id: Document(title=p.title, url=p.url) for p in result.passages},
         note=result.note,
     )
 
@@ -86,47 +74,44 @@ def _shrink(out: KnowledgeResults) -> KnowledgeResults | None:
     if cut_any:
         return out.model_copy(update={"passages": passages})
     if len(out.passages) > 1:
-        note = "Fewer passages shown to stay within the size limit."
-        return out.model_copy(update={"passages": out.passages[:-1], "note": note})
+        kept = out.passages[:-1]
+        cited = {p.doc_id for p in kept}
+        return out.model_copy(
+            update={
+                "passages": kept,
+                "documents": {k: v for k, v in out.documents.items() if k in cited},
+                "note": "Fewer passages shown to stay within the size limit.",
+            }
+        )
     return None
 
 
-def _summary(out: KnowledgeResults) -> str:
+def results_summary(out: KnowledgeResults) -> str:
     if not out.passages:
         return "No passage in the knowledge base answers this."
-    docs = list(dict.fromkeys(p.citation.doc_id for p in out.passages))
+    docs = list(out.documents)
     sources = ", ".join(docs[:3]) + (f" and {len(docs) - 3} more" if len(docs) > 3 else "")
     weak = " (low confidence)" if out.low_confidence else ""
     return f"{len(out.passages)} passages{weak} from: {sources}."
 
 
-def register(mcp: FastMCP, budget: int) -> None:
-    @mcp.tool(
-        name="search_knowledge",
-        annotations=READ_ONLY,
-        output_schema=output_schema(KnowledgeResults),
-    )
-    @domain_errors
-    async def search_knowledge_tool(
-        query: Annotated[
-            str,
-            Field(min_length=1, max_length=500, description="A financing question in plain words."),
-        ],
-        top_k: Annotated[int, Field(ge=1, le=10, description="How many passages (1-10).")] = 5,
-        category: Annotated[
-            Category | None, Field(description="Only search one category of documents.")
-        ] = None,
-        ctx: Context = CurrentContext(),
-    ) -> ToolResult:
-        """Search Vaultra's curated financing knowledge base and get cited passages.
+@domain_errors
+async def search_knowledge(
+    query: Annotated[
+        str, Field(min_length=1, max_length=500, description="A financing question, plain words.")
+    ],
+    top_k: Annotated[int, Field(ge=1, le=10, description="How many passages (1-10).")] = 5,
+    category: Annotated[Category | None, Field(description="Only this category.")] = None,
+    ctx: Context = CurrentContext(),
+) -> ToolResult:
+    """Search Vaultra's curated financing knowledge base for cited passages.
 
-        Use for general financing questions: loan products (SBA 7(a), microloans, lines of
-        credit, Stripe Capital, merchant cash advances, factoring...), what lenders look at,
-        card-network dispute programs, business credit, documents to prepare, DSCR, and how
-        Vaultra's score works. Cite passages by title and url; the whole document is the
-        resource vaultra://knowledge/{doc_id}. low_confidence means the corpus does not really
-        answer the question: say so rather than guess.
-        """
-        runtime = runtime_of(ctx)
-        result = await search_knowledge(runtime.services().knowledge, query, top_k, category)
-        return fit(results_of(result), _summary, budget, _shrink)
+    For financing questions: loan products (SBA, lines of credit, Stripe Capital, cash
+    advances, factoring...), what lenders look at, dispute programs, business credit,
+    documents, DSCR, the score. Cite each passage's document title and url (whole document:
+    resource vaultra://knowledge/{doc_id}). low_confidence: say the corpus does not answer.
+    """
+    runtime = runtime_of(ctx)
+    knowledge = runtime.services().knowledge
+    result = await retrieval.search_knowledge(knowledge, query, top_k, category)
+    return fit(results_of(result), results_summary, runtime.budget, _shrink)

@@ -5,18 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
-from fastmcp import Context, FastMCP
+from fastmcp import Context
 from fastmcp.dependencies import CurrentContext
 from fastmcp.tools.base import ToolResult
 from pydantic import BaseModel, ConfigDict, Field
 
-from vaultra_mcp.core.simulation import Simulation
+from vaultra_mcp.core import thresholds as t
+from vaultra_mcp.core.simulation import WhatIf
 from vaultra_mcp.server.budget import fit
 from vaultra_mcp.server.errors import domain_errors
 from vaultra_mcp.server.runtime import runtime_of
-from vaultra_mcp.server.tools.common import READ_ONLY, BusinessIdArg, output_schema
+from vaultra_mcp.server.tools.common import BusinessIdArg
 
 if TYPE_CHECKING:
+    from vaultra_mcp.core.readiness import Component
     from vaultra_mcp.services.readiness import ReadinessView
 
 UNITS = {
@@ -25,29 +27,46 @@ UNITS = {
     "revenue_growth": "%",
     "revenue_stability": "CV",
     "dispute_activity": "%",
-    "refund_rate": "%",
-    "customer_concentration": "%",
+    "refund_rate": "% of volume",
+    "customer_concentration": "% of volume",
     "customer_base": "customers",
     "payout_health": "failed",
 }
+# Where each component's threshold comes from: the scale it is judged on (one source each).
+SCALES = {
+    "processing_history": t.PROCESSING_HISTORY,
+    "revenue_scale": t.REVENUE_SCALE,
+    "revenue_growth": t.REVENUE_GROWTH,
+    "revenue_stability": t.REVENUE_STABILITY,
+    "dispute_activity": t.DISPUTE_ACTIVITY,
+    "refund_rate": t.REFUND_RATE,
+    "customer_concentration": t.CUSTOMER_CONCENTRATION,
+    "customer_base": t.CUSTOMER_BASE,
+    "payout_health": t.PAYOUT_HEALTH,
+}
 
 
-class ComponentOut(BaseModel):
-    key: str
-    value: float | int | None
-    unit: str
-    points: int
-    max_points: int
-    status: str
-    explanation: str
-    threshold: str | None = None
-    source: str | None = None
+class SourceOut(BaseModel):
+    id: int
+    title: str
+    url: str | None = None
 
 
-class DataWindow(BaseModel):
-    first_payment: date | None
-    as_of: datetime
-    months_of_history: float
+COMPONENT_COLUMNS = [
+    "key",
+    "value",
+    "unit",
+    "points",
+    "max_points",
+    "status",
+    "explanation",
+    "full_points_at",
+    "threshold",
+    "source",
+]
+# One row per component, in COMPONENT_COLUMNS order: the names are said once, not nine times.
+# value is null when it cannot be measured; source is an id in sources.
+ComponentRow = tuple[str, float | int | None, str, int, int, str, str, float | None, str, int]
 
 
 class Breakdown(BaseModel):
@@ -56,14 +75,18 @@ class Breakdown(BaseModel):
     score: int
     tier: str
     tier_label: str
-    components: list[ComponentOut]
-    helps_most: list[str]
-    hurts_most: list[str]
-    cap: str | None
-    data_window: DataWindow
+    as_of: datetime
+    first_payment: date | None = None
     fresh: bool
     sufficient: bool
-    notes: list[str]
+    cap: str | None = None
+    hurts_most: list[str]
+    helps_most: list[str]
+    columns: list[str] = COMPONENT_COLUMNS
+    components: list[ComponentRow]
+    sources: list[SourceOut]
+    notes: list[str] = []
+    method: str = "vaultra://method/readiness"
 
 
 def breakdown_of(view: ReadinessView) -> Breakdown:
@@ -71,59 +94,57 @@ def breakdown_of(view: ReadinessView) -> Breakdown:
     notes = list(r.notes)
     if view.stale:
         notes.append("This score is more than a day old; the hourly jobs may be behind.")
+    sources: dict[t.Source, int] = {}
+    for c in r.components:
+        sources.setdefault(SCALES[c.key].source, len(sources) + 1)
     return Breakdown(
         business_id=view.business_id,
         business_name=view.business_name,
         score=r.score,
         tier=r.tier,
         tier_label=r.tier_label,
-        components=[
-            ComponentOut(
-                key=c.key,
-                value=c.value,
-                unit=UNITS[c.key],
-                points=c.points,
-                max_points=c.max_points,
-                status=c.status,
-                explanation=c.explanation,
-                threshold=c.threshold,
-                source=c.source,
-            )
-            for c in r.components
-        ],
-        helps_most=r.helps_most,
-        hurts_most=r.hurts_most,
-        cap=r.cap,
-        data_window=DataWindow(
-            first_payment=view.first_charge_at.date() if view.first_charge_at else None,
-            as_of=view.as_of,
-            months_of_history=view.inputs.months_of_history,
-        ),
+        as_of=view.as_of,
+        first_payment=view.first_charge_at.date() if view.first_charge_at else None,
         fresh=not view.stale,
         sufficient=r.sufficient,
+        cap=r.cap,
+        hurts_most=r.hurts_most,
+        helps_most=r.helps_most,
+        components=[_component(c, sources[SCALES[c.key].source]) for c in r.components],
+        sources=[SourceOut(id=i, title=s.label(), url=s.url) for s, i in sources.items()],
         notes=notes,
     )
 
 
+def _component(c: Component, source: int) -> ComponentRow:
+    return (
+        c.key,
+        c.value,
+        UNITS[c.key],
+        c.points,
+        c.max_points,
+        c.status,
+        c.explanation,
+        c.full_points_at,
+        c.threshold,
+        source,
+    )
+
+
 def _shrink(b: Breakdown) -> Breakdown | None:
-    """Components that help lose their threshold and source first; the rest keep everything."""
-    trimmed = [
-        c.model_copy(update={"threshold": None, "source": None})
-        if c.status == "helps" and c.source is not None
-        else c
-        for c in b.components
-    ]
-    if trimmed == b.components:
+    """Over budget (long notes): sources cited only by helping components lose their url,
+    which stays one read away in the scoring method."""
+    needed = {row[9] for row in b.components if row[5] != "helps"}
+    if all(s.url is None for s in b.sources if s.id not in needed):
         return None
-    note = "Thresholds and sources of helping components omitted for size: see vaultra://method/readiness."
-    return b.model_copy(update={"components": trimmed, "notes": [*b.notes, note]})
+    sources = [s if s.id in needed else s.model_copy(update={"url": None}) for s in b.sources]
+    note = "Some source urls omitted for size: see vaultra://method/readiness."
+    return b.model_copy(update={"sources": sources, "notes": [*b.notes, note]})
 
 
 def breakdown_summary(b: Breakdown) -> str:
-    by_key = {c.key: c for c in b.components}
-    hurts = ", ".join(
-        f"{k.replace('_', ' ')} ({by_key[k].points}/{by_key[k].max_points})" for k in b.hurts_most
-    )
+    points = {row[0]: f"{row[3]}/{row[4]}" for row in b.components}
+    hurts = ", ".join(f"{k.replace('_', ' ')} ({points[k]})" for k in b.hurts_most)
     helps = ", ".join(k.replace("_", " ") for k in b.helps_most)
     return (
         f"{b.business_name}: {b.score}/100, {b.tier_label}. "
@@ -131,10 +152,22 @@ def breakdown_summary(b: Breakdown) -> str:
     )
 
 
-class WhatIf(BaseModel):
-    business_id: int
-    business_name: str
-    simulation: Simulation
+@domain_errors
+async def get_readiness_breakdown(
+    business_id: BusinessIdArg = None, ctx: Context = CurrentContext()
+) -> ToolResult:
+    """How ready the business is for financing, and why.
+
+    For "how fundable am I?", "what's hurting / helping my readiness?". The 0-100 score and
+    tier; for each of nine components (history, revenue scale, growth, stability, disputes,
+    refunds, customer concentration, customer base, payouts) its value, points, explanation,
+    and the threshold for full points with its public source. Guarantees no lender's decision.
+    """
+    from vaultra_mcp.services.readiness import readiness_breakdown
+
+    runtime = runtime_of(ctx)
+    view = await readiness_breakdown(runtime.services(), await runtime.caller(), business_id)
+    return fit(breakdown_of(view), breakdown_summary, runtime.budget, _shrink)
 
 
 class MetricChanges(BaseModel):
@@ -142,88 +175,47 @@ class MetricChanges(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    months_of_history: float | None = Field(
-        None, ge=0, le=600, description="Months of Stripe history"
-    )
-    annual_volume: int | None = Field(
-        None, ge=0, le=10**13, description="Yearly card volume in US cents (25000000 = $250,000)"
-    )
-    growth_pct: float | None = Field(
-        None, ge=-100, le=1_000, description="Volume growth in percent over the comparison period"
-    )
-    volatility_cv: float | None = Field(
-        None, ge=0, le=10, description="Coefficient of variation of monthly volume (0 = steady)"
-    )
-    low_volume_months: int | None = Field(
-        None, ge=0, le=12, description="Months in the last 12 under a quarter of the average month"
-    )
-    dispute_activity_pct: float | None = Field(
-        None, ge=0, le=100, description="Disputes as a percent of payments over 90 days (0.25)"
-    )
-    refund_rate_pct: float | None = Field(
-        None, ge=0, le=100, description="Refunds as a percent of volume over 90 days"
-    )
-    top_customer_share_pct: float | None = Field(
-        None, ge=0, le=100, description="Largest customer's share of yearly volume, percent"
-    )
+    months_of_history: float | None = Field(None, ge=0, le=600)
+    annual_volume: int | None = Field(None, ge=0, le=10**13, description="US cents a year")
+    growth_pct: float | None = Field(None, ge=-100, le=1_000)
+    volatility_cv: float | None = Field(None, ge=0, le=10, description="0 = steady months")
+    low_volume_months: int | None = Field(None, ge=0, le=12)
+    dispute_activity_pct: float | None = Field(None, ge=0, le=100)
+    refund_rate_pct: float | None = Field(None, ge=0, le=100)
+    top_customer_share_pct: float | None = Field(None, ge=0, le=100)
     top3_customer_share_pct: float | None = Field(
-        None, ge=0, le=100, description="Top three customers' share of yearly volume, percent"
+        None, ge=0, le=100, description="Not below top_customer_share_pct"
     )
-    distinct_customers: int | None = Field(
-        None, ge=0, le=10**9, description="Paying customers in the last 12 months"
-    )
-    failed_payouts: int | None = Field(
-        None, ge=0, le=10_000, description="Failed payouts in the last 12 months"
-    )
+    distinct_customers: int | None = Field(None, ge=0, le=10**9)
+    failed_payouts: int | None = Field(None, ge=0, le=10_000)
 
 
-def register(mcp: FastMCP, budget: int) -> None:
-    @mcp.tool(annotations=READ_ONLY, output_schema=output_schema(Breakdown))
-    @domain_errors
-    async def get_readiness_breakdown(
-        business_id: BusinessIdArg = None, ctx: Context = CurrentContext()
-    ) -> ToolResult:
-        """How ready the business is for financing, and why.
+@domain_errors
+async def simulate_readiness(
+    changes: Annotated[
+        MetricChanges,
+        Field(
+            description="At least one metric and its new value (as get_metric_summary reports "
+            "it, over the trailing 90 days or 12 months); the rest stay as they are."
+        ),
+    ],
+    business_id: BusinessIdArg = None,
+    ctx: Context = CurrentContext(),
+) -> ToolResult:
+    """What-if: the score if some metrics were different. Reads only; saves nothing.
 
-        Use for "how fundable am I?", "what's hurting / helping my funding readiness?" or
-        "why is my score X?". Returns the 0-100 score and tier, and for each of nine components
-        (history, revenue scale, growth, stability, disputes, refunds, customer concentration,
-        customer base, payouts) the metric value, points, status, a one-sentence explanation
-        and the threshold it was judged against with its source; plus what helps and hurts
-        most, the data window and freshness. It does not guarantee any lender's decision.
-        """
-        from vaultra_mcp.services.readiness import readiness_breakdown
+    For "what would my score be if disputes fell to 0.3%?". Returns the score and tier before
+    and after, and the points each changed component gains or loses.
+    """
+    from vaultra_mcp.services.readiness import simulate_readiness as simulate
 
-        runtime = runtime_of(ctx)
-        view = await readiness_breakdown(runtime.services(), await runtime.caller(), business_id)
-        return fit(breakdown_of(view), breakdown_summary, budget, _shrink)
-
-    @mcp.tool(annotations=READ_ONLY, output_schema=output_schema(WhatIf))
-    @domain_errors
-    async def simulate_readiness(
-        changes: Annotated[
-            MetricChanges,
-            Field(description="Metrics to change and their new values; the rest stay as they are."),
-        ],
-        business_id: BusinessIdArg = None,
-        ctx: Context = CurrentContext(),
-    ) -> ToolResult:
-        """What-if: the score if some metrics were different.
-
-        Use for "what would my score be if disputes fell to 0.3%?" or "how much would a
-        second big customer help?". Set one or more metrics to new values; returns the score
-        and tier before and after and the points each changed component gains or loses.
-        Reads only: nothing is saved.
-        """
-        from vaultra_mcp.services.readiness import simulate_readiness as simulate
-
-        runtime = runtime_of(ctx)
-        given = changes.model_dump(exclude_none=True)
-        result = await simulate(runtime.services(), await runtime.caller(), business_id, given)
-        return fit(WhatIf.model_validate(result, from_attributes=True), _what_if_summary, budget)
+    runtime = runtime_of(ctx)
+    given = changes.model_dump(exclude_none=True)
+    result = await simulate(runtime.services(), await runtime.caller(), business_id, given)
+    return fit(result, what_if_summary, runtime.budget)
 
 
-def _what_if_summary(w: WhatIf) -> str:
+def what_if_summary(w: WhatIf) -> str:
     s = w.simulation
     moved = (
         ", ".join(f"{c.key.replace('_', ' ')} {c.delta:+d}" for c in s.components) or "no component"

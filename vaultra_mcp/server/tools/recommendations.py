@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from fastmcp import Context, FastMCP
+from fastmcp import Context
 from fastmcp.dependencies import CurrentContext
 from fastmcp.tools.base import ToolResult
-from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
+from vaultra_mcp.core.recommendations import DOCS
 from vaultra_mcp.server.budget import fit
 from vaultra_mcp.server.errors import domain_errors
 from vaultra_mcp.server.runtime import runtime_of
-from vaultra_mcp.server.tools.common import READ_ONLY, BusinessIdArg, output_schema
+from vaultra_mcp.server.tools.common import BusinessIdArg
 from vaultra_mcp.types import MAX_BIG_ID
 
 if TYPE_CHECKING:
     from vaultra_mcp.services.recommendations import RecommendationPage, RecommendationView
-
-UPDATE = ToolAnnotations(
-    readOnlyHint=False, destructiveHint=False, idempotentHint=True, openWorldHint=False
-)
 
 
 class RecommendationOut(BaseModel):
@@ -29,11 +25,11 @@ class RecommendationOut(BaseModel):
     title: str
     why: str
     steps: list[str]
-    category: str
     priority: str
-    estimated_score_gain: int
-    potential_score_gain: int
-    status: str
+    estimated_score_gain: int = Field(description="Points from reaching the metric's next band.")
+    potential_score_gain: int = Field(description="Points from reaching its full points.")
+    status: str | None = Field(None, description="Given when listing status 'all'.")
+    doc: str = Field(description="The knowledge document that explains it, with its sources.")
 
 
 class RecommendationList(BaseModel):
@@ -42,7 +38,7 @@ class RecommendationList(BaseModel):
     status: str
     recommendations: list[RecommendationOut]
     total: int
-    truncated: bool
+    truncated: bool | None = None
     note: str | None = None
 
 
@@ -53,17 +49,17 @@ class StatusUpdate(BaseModel):
     changed: bool
 
 
-def _out(r: RecommendationView) -> RecommendationOut:
+def _out(r: RecommendationView, status: str) -> RecommendationOut:
     return RecommendationOut(
         id=r.id,
         title=r.title,
         why=r.why,
         steps=r.steps,
-        category=r.category,
         priority=r.priority,
         estimated_score_gain=r.estimated_score_gain,
         potential_score_gain=r.potential_score_gain,
-        status=r.status,
+        status=r.status if status == "all" else None,
+        doc=DOCS[r.rule_key],
     )
 
 
@@ -72,9 +68,8 @@ def listing(page: RecommendationPage, status: str) -> RecommendationList:
         business_id=page.business_id,
         business_name=page.business_name,
         status=status,
-        recommendations=[_out(r) for r in page.items],
+        recommendations=[_out(r, status) for r in page.items],
         total=page.total,
-        truncated=False,
     )
 
 
@@ -92,7 +87,7 @@ def _shrink(listing: RecommendationList) -> RecommendationList | None:
     )
 
 
-def _summary(listing: RecommendationList) -> str:
+def listing_summary(listing: RecommendationList) -> str:
     if not listing.recommendations:
         return f"{listing.business_name}: no {listing.status} recommendations."
     first = listing.recommendations[0]
@@ -103,65 +98,53 @@ def _summary(listing: RecommendationList) -> str:
     )
 
 
-def register(mcp: FastMCP, budget: int) -> None:
-    @mcp.tool(annotations=READ_ONLY, output_schema=output_schema(RecommendationList))
-    @domain_errors
-    async def get_top_recommendations(
-        business_id: BusinessIdArg = None,
-        limit: Annotated[int, Field(ge=1, le=10, description="How many to return (1-10).")] = 3,
-        status: Annotated[
-            Literal["open", "accepted", "dismissed", "done", "resolved", "all"],
-            Field(
-                description="Which recommendations: open (default), accepted, dismissed, done, "
-                "resolved (the problem went away) or all."
-            ),
-        ] = "open",
-        ctx: Context = CurrentContext(),
-    ) -> ToolResult:
-        """The most valuable next steps to improve funding readiness, ranked.
+@domain_errors
+async def get_top_recommendations(
+    business_id: BusinessIdArg = None,
+    limit: Annotated[int, Field(ge=1, le=10, description="How many (1-10).")] = 3,
+    status: Annotated[
+        Literal["open", "accepted", "dismissed", "done", "resolved", "all"],
+        Field(description="resolved: the problem went away by itself."),
+    ] = "open",
+    ctx: Context = CurrentContext(),
+) -> ToolResult:
+    """The most valuable next steps to improve funding readiness, ranked.
 
-        Use for "what should I do next?" or "how do I improve my score?". Each has an id, a
-        title, why (the metric and threshold behind it), concrete steps, category, priority,
-        the estimated score gain from moving that metric to its next band, and the potential
-        gain at full points. Use the id with update_recommendation_status.
-        """
+    For "what should I do next?", "how do I improve my score?". Each has an id, why (the
+    metric and threshold behind it), steps, priority, score gains, and doc: the knowledge
+    document explaining it (resource vaultra://knowledge/{doc}).
+    """
+    from vaultra_mcp.services.recommendations import top_recommendations
 
-        from vaultra_mcp.services.recommendations import top_recommendations
-
-        runtime = runtime_of(ctx)
-        page = await top_recommendations(
-            runtime.services(), await runtime.caller(), business_id, limit=limit, status=status
-        )
-        return fit(listing(page, status), _summary, budget, _shrink)
-
-    @mcp.tool(annotations=UPDATE, output_schema=output_schema(StatusUpdate))
-    @domain_errors
-    async def update_recommendation_status(
-        recommendation_id: Annotated[
-            int, Field(ge=1, le=MAX_BIG_ID, description="The id from get_top_recommendations.")
-        ],
-        status: Annotated[
-            Literal["accepted", "dismissed", "done"],
-            Field(description="accepted (will do it), dismissed (not relevant) or done."),
-        ],
-        ctx: Context = CurrentContext(),
-    ) -> ToolResult:
-        """Mark a recommendation accepted, dismissed or done: the only tool that changes data.
-
-        Idempotent: setting the status it already has changes nothing. Only the caller's own
-        businesses' recommendations can be changed.
-        """
-        from vaultra_mcp.services.recommendations import update_recommendation_status
-
-        runtime = runtime_of(ctx)
-        change = await update_recommendation_status(
-            runtime.services(), await runtime.caller(), recommendation_id, status
-        )
-        rec = change.recommendation
-        out = StatusUpdate(id=rec.id, title=rec.title, status=rec.status, changed=change.changed)
-        return fit(out, _status_summary, budget)
+    runtime = runtime_of(ctx)
+    page = await top_recommendations(
+        runtime.services(), await runtime.caller(), business_id, limit=limit, status=status
+    )
+    return fit(listing(page, status), listing_summary, runtime.budget, _shrink)
 
 
-def _status_summary(update: StatusUpdate) -> str:
+@domain_errors
+async def update_recommendation_status(
+    recommendation_id: Annotated[
+        int, Field(ge=1, le=MAX_BIG_ID, description="An id from get_top_recommendations.")
+    ],
+    status: Annotated[
+        Literal["accepted", "dismissed", "done"],
+        Field(description="accepted: will do it; dismissed: not relevant."),
+    ],
+    ctx: Context = CurrentContext(),
+) -> ToolResult:
+    """Mark a recommendation accepted, dismissed or done: the only tool that changes data.
+    Idempotent."""
+    from vaultra_mcp.services.recommendations import update_recommendation_status as update
+
+    runtime = runtime_of(ctx)
+    change = await update(runtime.services(), await runtime.caller(), recommendation_id, status)
+    rec = change.recommendation
+    out = StatusUpdate(id=rec.id, title=rec.title, status=rec.status, changed=change.changed)
+    return fit(out, status_summary, runtime.budget)
+
+
+def status_summary(update: StatusUpdate) -> str:
     verb = "is now" if update.changed else "was already"
     return f"Recommendation {update.id} ({update.title}) {verb} {update.status}."
