@@ -16,7 +16,7 @@ setup: $(STAMP)
 
 ## Seed the demo if needed, print the URL, a token and the Claude Desktop config, serve MCP.
 run: setup
-	@$(BIN)/vaultra run
+	@PYTHONPATH=$(CURDIR) $(BIN)/vaultra run
 
 ## The whole suite: lint, then tests (SQLite always; PostgreSQL when VAULTRA_TEST_DATABASE_URL is set),
 ## one worker per core: most tests wait on subprocesses, sockets and databases.

@@ -27,9 +27,9 @@ from sqlmodel import col
 
 from bench.common import table
 from bench.mcp import BENCH, ROOT, free_port
+from fakes.stripe import FakeStripe
+from fakes.stripe.serve import serve_forever
 from vaultra_mcp.db import describe, parse_database_url
-from vaultra_mcp.integrations.stripe_fake import FakeStripe
-from vaultra_mcp.integrations.stripe_fake.serve import serve_forever
 from vaultra_mcp.integrations.stripe_gateway import (
     ConnectedAccount,
     StripeApiGateway,

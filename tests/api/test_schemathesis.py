@@ -16,12 +16,12 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api_shell.app import OPERATIONS, PREFIX, create_app
 from api_shell.openapi import document
+from fakes.stripe import FakeStripe, serve_stripe_fake
 from tests.api.conftest import API_SETTINGS, DEVON
 from tests.conftest import seed_demo
 from tests.databases import backends
 from tests.factories import AS_OF, settings_for
 from tests.fakes.google_oidc import GoogleState, build_google_app
-from vaultra_mcp.integrations.stripe_fake import FakeStripe, serve_stripe_fake
 from vaultra_mcp.loopback import BackgroundServer
 from vaultra_mcp.services.access import mint_jwt
 

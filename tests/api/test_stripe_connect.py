@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
+from fakes.stripe import FakeStripe, serve_stripe_fake
 from tests.api.conftest import DEVON, MAYA, _api_deps, bearer, count, serve
 from tests.factories import AS_OF
-from vaultra_mcp.integrations.stripe_fake import FakeStripe, serve_stripe_fake
 from vaultra_mcp.models import IntegrationAccount, OAuthState
 from vaultra_mcp.services.secret_box import decrypt
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from fakes.stripe import FakeStripe, serve_stripe_fake
 from tests.cli.test_cli import CLEAN_ENV, one_line_error, vaultra
 from tests.factories import AS_OF, settings_for
-from vaultra_mcp.integrations.stripe_fake import FakeStripe, serve_stripe_fake
 from vaultra_mcp.models import Charge, IntegrationAccount, JobRun
 from vaultra_mcp.services.deps import Deps
 

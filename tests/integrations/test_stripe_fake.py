@@ -18,12 +18,12 @@ import pytest
 import stripe
 from stripe.oauth_error import InvalidGrantError
 
+from fakes.stripe import FakeStripe, serve_stripe_fake
+from fakes.stripe.__main__ import build_state, parse_args
 from tests.factories import AS_OF
 from vaultra_mcp.core.stripe_objects import charge_row, dispute_row, payout_row, refund_row
 from vaultra_mcp.demo.generator import generate
 from vaultra_mcp.demo.profiles import profile
-from vaultra_mcp.integrations.stripe_fake import FakeStripe, serve_stripe_fake
-from vaultra_mcp.integrations.stripe_fake.__main__ import build_state, parse_args
 
 ACCOUNT = "acct_sprout"  # young_startup: ~600 charges, 7 pages of 100
 AS_ACCOUNT: stripe.RequestOptions = {"stripe_account": ACCOUNT}

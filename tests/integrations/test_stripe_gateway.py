@@ -5,8 +5,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from fakes.stripe import FakeStripe, serve_stripe_fake
 from tests.factories import AS_OF, settings_for
-from vaultra_mcp.integrations.stripe_fake import FakeStripe, serve_stripe_fake
 from vaultra_mcp.integrations.stripe_gateway import (
     ConnectedAccount,
     StripeAccessRevoked,

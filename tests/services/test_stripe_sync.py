@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from fakes.stripe import FakeStripe, serve_stripe_fake
 from tests.factories import AS_OF, settings_for
 from vaultra_mcp.clock import FixedClock
 from vaultra_mcp.core.metrics import compute_metrics
@@ -17,7 +18,6 @@ from vaultra_mcp.core.stripe_events import envelope
 from vaultra_mcp.demo.generator import generate
 from vaultra_mcp.demo.loader import history_rows
 from vaultra_mcp.errors import NotFound
-from vaultra_mcp.integrations.stripe_fake import FakeStripe, serve_stripe_fake
 from vaultra_mcp.jobs import run_job
 from vaultra_mcp.models import (
     Business,

@@ -34,8 +34,12 @@ def serve(database_url: str | None, host: str, port: int, scheduler: bool) -> No
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
     if settings.stripe_fake:
-        from vaultra_mcp.integrations.stripe_fake.local import start_local_fake
-
+        try:  # test support from the source checkout, never shipped in the package
+            from fakes.stripe.local import start_local_fake
+        except ModuleNotFoundError:
+            raise click.UsageError(
+                "VAULTRA_STRIPE_FAKE needs the source checkout: run `make run` in it"
+            ) from None
         settings, _, fake = start_local_fake(settings)
         click.echo(
             f"Stripe: the fake Stripe API at {settings.stripe_api_base} (VAULTRA_STRIPE_FAKE=1); "

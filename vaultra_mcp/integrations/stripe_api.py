@@ -1,11 +1,15 @@
 """The official Stripe client, configured once: API and Connect bases (so tests and local runs
-can point it at the fake Stripe API), the platform key, timeouts and the retry budget."""
+can point it at the fake Stripe API), the platform key, timeouts and the retry budget. Every
+Stripe SDK call of the services goes through here, so services speak Vaultra's types and errors."""
 
 from __future__ import annotations
 
-import stripe
+import asyncio
 
-from vaultra_mcp.errors import ConfigurationError
+import stripe
+from pydantic import BaseModel
+
+from vaultra_mcp.errors import ConfigurationError, InvalidInput, UpstreamUnavailable
 from vaultra_mcp.settings import Settings
 
 
@@ -25,3 +29,45 @@ def stripe_client(settings: Settings, api_key: str | None = None) -> stripe.Stri
         max_network_retries=settings.provider_max_retries,
         http_client=stripe.RequestsClient(timeout=settings.provider_timeout_seconds),
     )
+
+
+def authorize_url(settings: Settings, *, scope: str, state: str, redirect_uri: str) -> str:
+    """Where to send the owner to approve a Connect (OAuth) link."""
+    return stripe_client(settings).oauth.authorize_url(
+        {"scope": scope, "state": state, "redirect_uri": redirect_uri}
+    )
+
+
+class ConnectToken(BaseModel):
+    stripe_user_id: str
+    access_token: str
+    scope: str | None = None
+    livemode: bool = False
+
+
+async def exchange_code(settings: Settings, code: str) -> ConnectToken:
+    """Trade an authorization code for the connected account's token, in Vaultra's errors."""
+    client = stripe_client(settings)
+    params: stripe.OAuth.OAuthTokenParams = {"grant_type": "authorization_code", "code": code}
+    try:
+        answer = await asyncio.to_thread(client.oauth.token, params)
+    except stripe.oauth_error.OAuthError as exc:
+        raise InvalidInput(
+            "Stripe refused the authorization code; it may have expired.",
+            code="STRIPE_CONNECT_FAILED",
+            next_step="Start the connection again.",
+        ) from exc
+    except stripe.AuthenticationError as exc:
+        raise ConfigurationError("Stripe rejected the platform key (STRIPE_SECRET_KEY).") from exc
+    except stripe.StripeError as exc:
+        raise UpstreamUnavailable(f"Stripe is unavailable: {type(exc).__name__}") from exc
+    return ConnectToken.model_validate(answer.to_dict())
+
+
+def signed_by(payload: str, header: str, secret: str) -> bool:
+    """Whether ``header`` (Stripe-Signature) signs ``payload`` with ``secret``; the timestamp's
+    age is judged by the caller, so the tolerance is off here."""
+    try:
+        return bool(stripe.WebhookSignature.verify_header(payload, header, secret, tolerance=None))
+    except stripe.SignatureVerificationError:
+        return False

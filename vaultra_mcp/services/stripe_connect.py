@@ -8,12 +8,10 @@ sync job (an account never synced is the backfill queue).
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import datetime
 from typing import Literal
 
-import stripe
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlmodel import col
@@ -24,9 +22,8 @@ from vaultra_mcp.errors import (
     Conflict,
     InvalidInput,
     NotFound,
-    UpstreamUnavailable,
 )
-from vaultra_mcp.integrations.stripe_api import stripe_client
+from vaultra_mcp.integrations.stripe_api import authorize_url, exchange_code
 from vaultra_mcp.models import Business, IntegrationAccount
 from vaultra_mcp.services.businesses import resolve_ref
 from vaultra_mcp.services.deps import Deps
@@ -61,10 +58,7 @@ async def start(deps: Deps, caller: Caller, business_id: int | None) -> str:
     if not deps.settings.stripe_connect_client_id:
         raise ConfigurationError("Stripe Connect is not configured: set STRIPE_CONNECT_CLIENT_ID.")
     state = await create_state(deps, PURPOSE, user_id=caller.user_id, business_id=business.id)
-    client = stripe_client(deps.settings)
-    return client.oauth.authorize_url(
-        {"scope": SCOPE, "state": state, "redirect_uri": redirect_uri(deps)}
-    )
+    return authorize_url(deps.settings, scope=SCOPE, state=state, redirect_uri=redirect_uri(deps))
 
 
 async def finish(
@@ -79,7 +73,7 @@ async def finish(
             code="STRIPE_CONNECT_DECLINED",
             next_step="Start the connection again and approve it on Stripe.",
         )
-    token = await _exchange(deps, code)
+    token = await exchange_code(deps.settings, code)
     status = await _store_connection(
         deps,
         pending.business_id,
@@ -157,31 +151,6 @@ async def _store_connection(
 def _start_backfill(deps: Deps, status: ConnectionStatus) -> None:
     """Start the backfill now rather than at the next 15-minute run (which covers it anyway)."""
     deps.background.spawn(f"backfill {status.account_id}", sync_business(deps, status.business_id))
-
-
-class _Token(BaseModel):
-    stripe_user_id: str
-    access_token: str
-    scope: str | None = None
-    livemode: bool = False
-
-
-async def _exchange(deps: Deps, code: str) -> _Token:
-    client = stripe_client(deps.settings)
-    params: stripe.OAuth.OAuthTokenParams = {"grant_type": "authorization_code", "code": code}
-    try:
-        answer = await asyncio.to_thread(client.oauth.token, params)
-    except stripe.oauth_error.OAuthError as exc:
-        raise InvalidInput(
-            "Stripe refused the authorization code; it may have expired.",
-            code="STRIPE_CONNECT_FAILED",
-            next_step="Start the connection again.",
-        ) from exc
-    except stripe.AuthenticationError as exc:
-        raise ConfigurationError("Stripe rejected the platform key (STRIPE_SECRET_KEY).") from exc
-    except stripe.StripeError as exc:
-        raise UpstreamUnavailable(f"Stripe is unavailable: {type(exc).__name__}") from exc
-    return _Token.model_validate(answer.to_dict())
 
 
 async def status(deps: Deps, caller: Caller, business_id: int | None) -> ConnectionStatus:

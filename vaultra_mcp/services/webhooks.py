@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, Literal
 
-import stripe
 from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -36,6 +35,7 @@ from vaultra_mcp.core.stripe_events import (
 )
 from vaultra_mcp.db import store_down
 from vaultra_mcp.errors import ConfigurationError, InvalidInput
+from vaultra_mcp.integrations.stripe_api import signed_by
 from vaultra_mcp.models import Charge, IntegrationAccount, StripeEvent
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.payments import PaymentRows, upsert_observed_rows
@@ -61,7 +61,7 @@ def verified_event(deps: Deps, payload: bytes, signature: str | None) -> StripeE
         text = payload.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput("The body is not UTF-8.", code="MALFORMED_EVENT") from None
-    if not any(_signed_by(text, signature, secret) for secret in secrets):
+    if not any(signed_by(text, signature, secret) for secret in secrets):
         raise _bad_signature("No signature matches a configured webhook secret.")
     signed_at = _timestamp(signature)
     now = deps.clock.now()
@@ -264,15 +264,6 @@ def _secrets(deps: Deps) -> list[str]:
     if not secrets:
         raise ConfigurationError("STRIPE_WEBHOOK_SECRET is not set; webhooks cannot be verified.")
     return secrets
-
-
-def _signed_by(payload: str, signature: str, secret: str) -> bool:
-    try:
-        return bool(
-            stripe.WebhookSignature.verify_header(payload, signature, secret, tolerance=None)
-        )
-    except stripe.SignatureVerificationError:
-        return False
 
 
 def _timestamp(signature: str) -> datetime:

@@ -15,10 +15,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from vaultra_mcp.integrations.stripe_fake.auth import require_platform
-from vaultra_mcp.integrations.stripe_fake.errors import oauth_error
-from vaultra_mcp.integrations.stripe_fake.listing import one
-from vaultra_mcp.integrations.stripe_fake.state import FakeAccount, FakeStripe, RecordedRequest
+from fakes.stripe.auth import require_platform
+from fakes.stripe.errors import oauth_error
+from fakes.stripe.listing import one
+from fakes.stripe.state import FakeAccount, FakeStripe, RecordedRequest
 
 SCOPES = ("read_write", "read_only")
 

@@ -13,8 +13,8 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from vaultra_mcp.integrations.stripe_fake.errors import api_error
-from vaultra_mcp.integrations.stripe_fake.state import order_key
+from fakes.stripe.errors import api_error
+from fakes.stripe.state import order_key
 
 Params = dict[str, list[str]]
 Row = dict[str, Any]

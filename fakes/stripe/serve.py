@@ -6,8 +6,8 @@ import socket
 
 import uvicorn
 
-from vaultra_mcp.integrations.stripe_fake.app import build_app
-from vaultra_mcp.integrations.stripe_fake.state import FakeStripe
+from fakes.stripe.app import build_app
+from fakes.stripe.state import FakeStripe
 from vaultra_mcp.loopback import BackgroundServer
 
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from pydantic import SecretStr
 
+from fakes.stripe.serve import serve_stripe_fake
+from fakes.stripe.state import FakeStripe
 from vaultra_mcp.demo.profiles import PROFILES
-from vaultra_mcp.integrations.stripe_fake.serve import serve_stripe_fake
-from vaultra_mcp.integrations.stripe_fake.state import FakeStripe
 from vaultra_mcp.loopback import BackgroundServer
 from vaultra_mcp.settings import Settings
 

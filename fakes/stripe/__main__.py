@@ -1,4 +1,4 @@
-"""``python -m vaultra_mcp.integrations.stripe_fake``: the Stripe fake for running locally.
+"""``python -m fakes.stripe``: the Stripe fake for running locally.
 
 Each chosen demo profile becomes an account waiting to be connected: every "connect Stripe"
 through ``/oauth/authorize`` connects the next one, so a person can watch a backfill without a
@@ -11,15 +11,15 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
+from fakes.stripe.serve import serve_forever
+from fakes.stripe.state import FakeStripe
 from vaultra_mcp.demo.profiles import PROFILES
-from vaultra_mcp.integrations.stripe_fake.serve import serve_forever
-from vaultra_mcp.integrations.stripe_fake.state import FakeStripe
 from vaultra_mcp.loopback import loopback_socket
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m vaultra_mcp.integrations.stripe_fake",
+        prog="python -m fakes.stripe",
         description="A local fake of Stripe's API and Connect OAuth, serving demo histories.",
     )
     parser.add_argument("--port", type=int, default=12111, help="0 picks a free port")

@@ -10,13 +10,13 @@ connected to it a 403 with ``account_invalid`` (PermissionError).
 
 from __future__ import annotations
 
-from vaultra_mcp.integrations.stripe_fake.errors import (
+from fakes.stripe.errors import (
     StripeFakeError,
     api_error,
     oauth_error,
     redact,
 )
-from vaultra_mcp.integrations.stripe_fake.state import FakeAccount, FakeStripe, RecordedRequest
+from fakes.stripe.state import FakeAccount, FakeStripe, RecordedRequest
 
 _NO_KEY = (
     "You did not provide an API key. You need to provide your API key in the Authorization "

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from fakes.stripe.errors import oauth_error
+from fakes.stripe.events import event_id, history_events, make_event
 from vaultra_mcp.demo.generator import generate, history_start
 from vaultra_mcp.demo.profiles import PROFILES, Profile
-from vaultra_mcp.integrations.stripe_fake.errors import oauth_error
-from vaultra_mcp.integrations.stripe_fake.events import event_id, history_events, make_event
 
 #: The lists an account serves, by the ``object`` field of what they hold.
 _LISTS = {

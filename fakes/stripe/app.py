@@ -17,15 +17,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from vaultra_mcp.integrations.stripe_fake import oauth
-from vaultra_mcp.integrations.stripe_fake.api import (
+from fakes.stripe import oauth
+from fakes.stripe.api import (
     Handler,
     current_account,
     list_events,
     list_of,
 )
-from vaultra_mcp.integrations.stripe_fake.errors import StripeFakeError, api_error, injected_failure
-from vaultra_mcp.integrations.stripe_fake.state import FakeStripe, RecordedRequest
+from fakes.stripe.errors import StripeFakeError, api_error, injected_failure
+from fakes.stripe.state import FakeStripe, RecordedRequest
 
 _POLL_SECONDS = 0.02
 _ANY_METHOD = ["GET", "POST", "DELETE", "PUT", "PATCH"]

@@ -23,9 +23,9 @@ object's current state), Stripe's real rate limits, the OAuth consent page (auth
 granted at once) and Express or Custom accounts.
 """
 
-from vaultra_mcp.integrations.stripe_fake.app import build_app
-from vaultra_mcp.integrations.stripe_fake.serve import serve_stripe_fake
-from vaultra_mcp.integrations.stripe_fake.state import FakeAccount, FakeStripe, RecordedRequest
+from fakes.stripe.app import build_app
+from fakes.stripe.serve import serve_stripe_fake
+from fakes.stripe.state import FakeAccount, FakeStripe, RecordedRequest
 
 __all__ = [
     "FakeAccount",

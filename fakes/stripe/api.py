@@ -9,9 +9,9 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from vaultra_mcp.integrations.stripe_fake.auth import caller
-from vaultra_mcp.integrations.stripe_fake.listing import list_page, one
-from vaultra_mcp.integrations.stripe_fake.state import FakeStripe, RecordedRequest
+from fakes.stripe.auth import caller
+from fakes.stripe.listing import list_page, one
+from fakes.stripe.state import FakeStripe, RecordedRequest
 
 Handler = Callable[[FakeStripe, RecordedRequest], Response]
 
