@@ -20,13 +20,14 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from bench.common import median_ms, table, timed
+from vaultra_mcp.core.payment_set import PaymentSet
 from vaultra_mcp.db import describe
 from vaultra_mcp.demo.loader import load_demo
 from vaultra_mcp.migrate import upgrade
 from vaultra_mcp.models import Business, Charge, Dispute, Payout, Refund
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.metrics import run_compute_metrics
-from vaultra_mcp.services.payments import PaymentRows, insert_payment_rows
+from vaultra_mcp.services.payments import insert_payment_rows
 from vaultra_mcp.services.readiness import run_compute_readiness
 from vaultra_mcp.services.recommendations import run_generate_recommendations
 from vaultra_mcp.settings import Settings
@@ -60,7 +61,7 @@ async def ensure_demo(deps: Deps, businesses: int) -> None:
 async def add_rows(deps: Deps, round_: int) -> list[int]:
     ids = list(range(1, 11))
     now = deps.clock.now()
-    rows = PaymentRows(
+    rows = PaymentSet(
         charges=[
             {
                 "business_id": bid,

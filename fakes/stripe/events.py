@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vaultra_mcp.demo.generator import StripeHistory
+from vaultra_mcp.core.payment_set import PaymentSet
 
 #: The API version the fake's events claim: the one stripe-python 16.1 sends.
 API_VERSION = "2026-10-28.endive"
@@ -39,7 +39,7 @@ def make_event(
     }
 
 
-def history_events(account_id: str, tag: str, history: StripeHistory) -> list[dict[str, Any]]:
+def history_events(account_id: str, tag: str, history: PaymentSet) -> list[dict[str, Any]]:
     """The account's events, oldest first, numbered from 1 in that order."""
     charges = {charge["id"]: charge for charge in history.charges}
     changes: list[tuple[int, str, dict[str, Any]]] = []

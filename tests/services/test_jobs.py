@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import AS_OF
+from vaultra_mcp.core.payment_set import PaymentSet
 from vaultra_mcp.db import Database
 from vaultra_mcp.errors import InvalidInput
 from vaultra_mcp.job_lock import job_lock
@@ -16,7 +17,7 @@ from vaultra_mcp.models import (
     NotificationDigest,
     ReadinessScore,
 )
-from vaultra_mcp.services.payments import PaymentRows, insert_payment_rows
+from vaultra_mcp.services.payments import insert_payment_rows
 
 
 async def count(deps, model, *where) -> int:
@@ -36,7 +37,7 @@ async def add_charge(deps, business_id: int, stripe_id: str) -> None:
         "created": AS_OF,
     }
     async with deps.db.transaction() as session:
-        await insert_payment_rows(session, deps.db.dialect, PaymentRows(charges=[row]), AS_OF)
+        await insert_payment_rows(session, deps.db.dialect, PaymentSet(charges=[row]), AS_OF)
 
 
 async def test_metrics_recompute_only_businesses_with_new_rows(demo_deps):

@@ -5,10 +5,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert
 
 from tests.factories import AS_OF, HASH_KEY, epoch
+from vaultra_mcp.core.payment_set import PaymentSet
 from vaultra_mcp.core.stripe_objects import charge_row, dispute_row, payout_row, refund_row
 from vaultra_mcp.models import Business
 from vaultra_mcp.services.payment_aggregates import load_aggregates
-from vaultra_mcp.services.payments import PaymentRows, insert_payment_rows
+from vaultra_mcp.services.payments import insert_payment_rows
 
 
 def charge(n: int, amount: int, when: datetime, customer: str | None = "cus_a", **extra):
@@ -33,7 +34,7 @@ async def make_business(deps, currency="usd") -> int:
 
 
 async def load(deps, business_id, charges=(), refunds=(), disputes=(), payouts=()):
-    rows = PaymentRows(
+    rows = PaymentSet(
         charges=[charge_row(business_id, c, HASH_KEY) for c in charges],
         refunds=[refund_row(business_id, r) for r in refunds],
         disputes=[dispute_row(business_id, d) for d in disputes],

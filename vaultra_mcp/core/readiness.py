@@ -238,13 +238,13 @@ def processing_history(inputs: ScoreInputs) -> Component:
         scale,
         months,
         f"{months:.1f} months of Stripe history: {_meaning(scale, months)}.",
-        "24 months for full points; Stripe Capital needs 9",
+        scale.threshold,
     )
 
 
 def revenue_scale(inputs: ScoreInputs) -> Component:
     scale = t.REVENUE_SCALE
-    threshold = "$250K a year for full points"
+    threshold = scale.threshold
     if inputs.currency.lower() != "usd":
         return _component(
             "revenue_scale",
@@ -269,7 +269,7 @@ def revenue_scale(inputs: ScoreInputs) -> Component:
 def revenue_growth(inputs: ScoreInputs) -> Component:
     scale = t.REVENUE_GROWTH
     growth = inputs.growth_pct
-    threshold = "+10% for full points"
+    threshold = scale.threshold
     if growth is None:
         explanation = "Not enough complete months to compare two periods yet."
     else:
@@ -286,7 +286,7 @@ def revenue_stability(inputs: ScoreInputs) -> Component:
     scale = t.REVENUE_STABILITY
     cv = inputs.volatility_cv
     low = inputs.low_volume_months
-    threshold = "CV of 0.25 or less and no low months"
+    threshold = scale.threshold
     if cv is None:
         return _component(
             "revenue_stability",
@@ -313,7 +313,7 @@ def revenue_stability(inputs: ScoreInputs) -> Component:
 def dispute_activity(inputs: ScoreInputs) -> Component:
     scale = t.DISPUTE_ACTIVITY
     rate = inputs.dispute_activity_pct
-    threshold = "under 0.3% for full points; 1% Mastercard, 1.5% Visa"
+    threshold = scale.threshold
     if rate is None:
         explanation = "No payments in the last 90 days, so dispute activity cannot be measured."
     else:
@@ -359,7 +359,7 @@ def customer_concentration(inputs: ScoreInputs) -> Component:
     scale = t.CUSTOMER_CONCENTRATION
     top = inputs.top_customer_share_pct
     top3 = inputs.top3_customer_share_pct
-    threshold = "largest under 20%, top three 50% or less"
+    threshold = scale.threshold
     if top is None:
         return _component(
             "customer_concentration",
@@ -395,7 +395,7 @@ def customer_base(inputs: ScoreInputs) -> Component:
         scale,
         count,
         f"{count:,} paying customers in 12 months: {_meaning(scale, count)}.",
-        "100 customers for full points",
+        scale.threshold,
     )
 
 
@@ -414,7 +414,7 @@ def payout_health(inputs: ScoreInputs) -> Component:
         scale,
         failed,
         explanation,
-        "no failed payouts",
+        scale.threshold,
     )
 
 

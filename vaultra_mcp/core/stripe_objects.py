@@ -32,18 +32,25 @@ def _customer_of(charge: dict[str, Any]) -> str | None:
     return f"email:{email.strip().lower()}" if email else None
 
 
+def _common(business_id: int, obj: dict[str, Any]) -> dict[str, Any]:
+    """The columns every payment table has (``models.payments.PaymentObject``), plus status."""
+    return {
+        "business_id": business_id,
+        "stripe_id": obj["id"],
+        "amount": int(obj["amount"]),
+        "currency": str(obj["currency"]).lower(),
+        "status": obj["status"],
+        "created": _when(obj["created"]),
+    }
+
+
 def charge_row(business_id: int, charge: dict[str, Any], key: bytes) -> dict[str, Any]:
     customer = _customer_of(charge)
     return {
-        "business_id": business_id,
-        "stripe_id": charge["id"],
-        "amount": int(charge["amount"]),
-        "currency": str(charge["currency"]).lower(),
-        "status": charge["status"],
+        **_common(business_id, charge),
         "amount_refunded": int(charge.get("amount_refunded") or 0),
         "disputed": bool(charge.get("disputed")),
         "customer_hash": customer_hash(key, customer) if customer else None,
-        "created": _when(charge["created"]),
     }
 
 
@@ -56,40 +63,25 @@ def _charge_id(obj: dict[str, Any]) -> str | None:
 
 def refund_row(business_id: int, refund: dict[str, Any]) -> dict[str, Any]:
     return {
-        "business_id": business_id,
-        "stripe_id": refund["id"],
+        **_common(business_id, refund),
         "charge_stripe_id": _charge_id(refund),
-        "amount": int(refund["amount"]),
-        "currency": str(refund["currency"]).lower(),
-        "status": refund["status"],
         "reason": refund.get("reason"),
-        "created": _when(refund["created"]),
     }
 
 
 def dispute_row(business_id: int, dispute: dict[str, Any]) -> dict[str, Any]:
     return {
-        "business_id": business_id,
-        "stripe_id": dispute["id"],
+        **_common(business_id, dispute),
         "charge_stripe_id": _charge_id(dispute),
-        "amount": int(dispute["amount"]),
-        "currency": str(dispute["currency"]).lower(),
-        "status": dispute["status"],
         "reason": dispute.get("reason"),
-        "created": _when(dispute["created"]),
     }
 
 
 def payout_row(business_id: int, payout: dict[str, Any]) -> dict[str, Any]:
     arrival = payout.get("arrival_date")
     return {
-        "business_id": business_id,
-        "stripe_id": payout["id"],
-        "amount": int(payout["amount"]),
-        "currency": str(payout["currency"]).lower(),
-        "status": payout["status"],
+        **_common(business_id, payout),
         "arrival_date": _when(arrival).date() if arrival else None,
         "failure_code": payout.get("failure_code"),
         "failure_message": payout.get("failure_message"),
-        "created": _when(payout["created"]),
     }

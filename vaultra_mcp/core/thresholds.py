@@ -10,7 +10,7 @@ public page it rests on (the DOMAIN.md section behind it is noted beside it, for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 Direction = Literal["higher_is_better", "lower_is_better"]
 
@@ -48,6 +48,22 @@ class Scale:
     floor_points: int
     floor_meaning: str
     source: Source
+    shown: str = "{:g}"  # how a bound reads to an owner
+    shown_per: float = 1  # divide a bound by this before showing it (cents to dollars)
+    note: str = ""  # one more fact a model or owner should weigh beside the full-points line
+
+    @property
+    def threshold(self) -> str:
+        """The full-points line, written from the top band so text and numbers cannot drift."""
+        top = self.bands[0]
+        bound = self.shown.format(top.bound / self.shown_per)
+        if self.direction == "higher_is_better":
+            clause = f"{bound} or more" if top.inclusive else f"over {bound}"
+        elif top.bound == 0:
+            clause = bound
+        else:
+            clause = f"{bound} or less" if top.inclusive else f"under {bound}"
+        return f"{clause} for full points" + (f"; {self.note}" if self.note else "")
 
     @property
     def max_points(self) -> int:
@@ -88,6 +104,8 @@ CREDIBLY = (
 )
 BANKABLE = "https://bankable.one/glossary/capital-readiness-score"
 
+STRIPE_CAPITAL_MONTHS = 9
+
 PROCESSING_HISTORY = Scale(
     metric="months_of_history",
     unit="months",
@@ -95,13 +113,15 @@ PROCESSING_HISTORY = Scale(
     bands=(
         Band(24, 15, "the bank and SBA norm of two years"),
         Band(12, 12, "meets most online lenders' 6-12 months"),
-        Band(9, 9, "meets Stripe Capital's 9 months"),
+        Band(STRIPE_CAPITAL_MONTHS, 9, f"meets Stripe Capital's {STRIPE_CAPITAL_MONTHS} months"),
         Band(6, 6, "meets typical cash-advance minimums"),
         Band(3, 2, "below most lenders' minimums"),
     ),
     floor_points=0,
     floor_meaning="too little history to judge",
     source=Source("Stripe Docs: Capital", STRIPE_CAPITAL),  # DOMAIN.md §1.8
+    shown="{:g} months",
+    note=f"Stripe Capital needs {STRIPE_CAPITAL_MONTHS}",
 )
 
 # Annual volume in US cents: thresholds are published in US dollars.
@@ -118,6 +138,8 @@ REVENUE_SCALE = Scale(
     floor_points=0,
     floor_meaning="below Stripe Capital's $5K floor",
     source=Source("Business Loan Checker: line of credit requirements", LOC_TABLE),  # §1.4
+    shown="${:,.0f} a year",
+    shown_per=100,
 )
 
 REVENUE_GROWTH = Scale(
@@ -133,6 +155,7 @@ REVENUE_GROWTH = Scale(
     floor_points=0,
     floor_meaning="a steep decline lenders read as falling capacity to repay",
     source=Source("Stripe Docs: Capital eligibility", STRIPE_ELIGIBILITY, True),  # §1.8
+    shown="{:+g}%",
 )
 
 REVENUE_STABILITY = Scale(
@@ -147,8 +170,13 @@ REVENUE_STABILITY = Scale(
     floor_points=1,
     floor_meaning="very uneven months",
     source=Source("Stripe Docs: Capital eligibility", STRIPE_ELIGIBILITY, True),  # §3
+    shown="CV {:g}",
+    note="no low months",
 )
 LOW_MONTH_PENALTY = 2  # points off stability for each low- or zero-volume month in the last 12
+
+MASTERCARD_MONITORING_PCT = 1.0
+VISA_EXCESSIVE_PCT = 1.5
 
 DISPUTE_ACTIVITY = Scale(
     metric="dispute_activity_pct",
@@ -157,12 +185,27 @@ DISPUTE_ACTIVITY = Scale(
     bands=(
         Band(0.3, 20, "best practice", inclusive=False),
         Band(0.75, 14, "watch zone", inclusive=False),
-        Band(1.0, 8, "over Vaultra's 0.75% internal warning line", inclusive=False),
-        Band(1.5, 4, "at Mastercard's 1% monitoring ratio", inclusive=False),
+        Band(
+            MASTERCARD_MONITORING_PCT,
+            8,
+            "over Vaultra's 0.75% internal warning line",
+            inclusive=False,
+        ),
+        Band(
+            VISA_EXCESSIVE_PCT,
+            4,
+            f"at Mastercard's {MASTERCARD_MONITORING_PCT:g}% monitoring ratio",
+            inclusive=False,
+        ),
     ),
     floor_points=0,
-    floor_meaning="at the 1.5% excessive ratio of Visa VAMP (from Apr 1, 2026) and Mastercard",
+    floor_meaning=(
+        f"at the {VISA_EXCESSIVE_PCT:g}% excessive ratio of Visa VAMP (from Apr 1, 2026) "
+        "and Mastercard"
+    ),
     source=Source("Stripe Docs: Measuring disputes", STRIPE_DISPUTES),  # DOMAIN.md §2.1-2.3
+    shown="{:g}%",
+    note=f"{MASTERCARD_MONITORING_PCT:g}% Mastercard, {VISA_EXCESSIVE_PCT:g}% Visa",
 )
 MASTERCARD_CMM_MIN_COUNT = 100  # chargebacks in a month before CMM applies (DOMAIN.md §2.2)
 VAMP_MIN_COUNT = 1_500  # fraud + disputes a month before VAMP merchant thresholds apply (§2.1)
@@ -208,7 +251,7 @@ REFUND_NORMS: dict[str, RefundNorm] = {
     ),
     "retail_in_store": RefundNorm(8.9, "in-store returns", IN_STORE.url),
 }
-INDUSTRIES: tuple[str, ...] = (
+Industry = Literal[
     "saas",
     "ecommerce_apparel",
     "ecommerce_electronics",
@@ -218,13 +261,15 @@ INDUSTRIES: tuple[str, ...] = (
     "professional_services",
     "food_and_beverage",
     "other",
-)
+]
+INDUSTRIES: tuple[Industry, ...] = get_args(Industry)
 
 
 def refund_norm(industry: str) -> RefundNorm:
     return REFUND_NORMS.get(industry, IN_STORE)
 
 
+TOP3_FLAG_PCT = 50.0  # top three customers over 50% is a common flag (DOMAIN.md §3)
 CUSTOMER_CONCENTRATION = Scale(
     metric="top_customer_share_pct",
     unit="% of trailing-year volume from the largest customer",
@@ -237,8 +282,9 @@ CUSTOMER_CONCENTRATION = Scale(
     floor_points=0,
     floor_meaning="high risk to many lenders",
     source=Source("FinHelp: customer concentration risk", CONCENTRATION),  # §3
+    shown="{:g}% from the largest customer",
+    note=f"top three {TOP3_FLAG_PCT:g}% or less",
 )
-TOP3_FLAG_PCT = 50.0  # top three customers over 50% is a common flag (DOMAIN.md §3)
 TOP3_FLAG_MAX_POINTS = 3
 
 CUSTOMER_BASE = Scale(
@@ -253,6 +299,7 @@ CUSTOMER_BASE = Scale(
     floor_points=0,
     floor_meaning="very few customers",
     source=Source("Stripe Docs: Capital eligibility", STRIPE_ELIGIBILITY, True),  # §1.8
+    shown="{:g} customers",
 )
 
 PAYOUT_HEALTH = Scale(
@@ -266,6 +313,7 @@ PAYOUT_HEALTH = Scale(
     floor_points=0,
     floor_meaning="repeated failures, like NSFs to a lender",
     source=Source("Credibly: what we look for", CREDIBLY, True),  # DOMAIN.md §3
+    shown="no failed payouts",
 )
 
 

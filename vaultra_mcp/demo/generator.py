@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import itertools
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from vaultra_mcp.core.payment_set import PaymentSet
 from vaultra_mcp.demo.profiles import Profile
 
 DAY = 86_400
@@ -26,17 +27,6 @@ DISPUTE_REASONS = (
 )
 PAYOUT_FAILURES = ("account_closed", "could_not_process", "no_account")
 SCALED_CHARGES = 1_000  # charges per scaled-out business: about a million rows per 1,000
-
-
-@dataclass
-class StripeHistory:
-    charges: list[dict[str, Any]] = field(default_factory=list)
-    refunds: list[dict[str, Any]] = field(default_factory=list)
-    disputes: list[dict[str, Any]] = field(default_factory=list)
-    payouts: list[dict[str, Any]] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.charges) + len(self.refunds) + len(self.disputes) + len(self.payouts)
 
 
 def history_start(profile: Profile, as_of: datetime) -> datetime:
@@ -67,10 +57,10 @@ def scaled_variant(profile: Profile, index: int, seed: int) -> Profile:
     )
 
 
-def generate(profile: Profile, as_of: datetime, seed: int, tag: str) -> StripeHistory:
+def generate(profile: Profile, as_of: datetime, seed: int, tag: str) -> PaymentSet:
     """Charges month by month, then the refunds, disputes and payouts that follow from them."""
     rng = random.Random(f"{seed}:{tag}")
-    history = StripeHistory()
+    history = PaymentSet()
     ids = itertools.count(1)
     start = history_start(profile, as_of)
     customers = _customer_picker(profile, rng, tag)
@@ -99,7 +89,7 @@ def _customer_picker(profile: Profile, rng: random.Random, tag: str) -> Any:
 def _month_charges(
     profile: Profile,
     rng: random.Random,
-    history: StripeHistory,
+    history: PaymentSet,
     ids: itertools.count[int],
     customers: Any,
     tag: str,
@@ -149,7 +139,7 @@ def _month_charges(
 def _charge(
     profile: Profile,
     rng: random.Random,
-    history: StripeHistory,
+    history: PaymentSet,
     ids: itertools.count[int],
     tag: str,
     created: int,
@@ -214,7 +204,7 @@ def _charge(
 
 
 def _failed_charge(
-    history: StripeHistory,
+    history: PaymentSet,
     ids: itertools.count[int],
     tag: str,
     created: int,
@@ -240,7 +230,7 @@ def _failed_charge(
 def _payouts(
     profile: Profile,
     rng: random.Random,
-    history: StripeHistory,
+    history: PaymentSet,
     start: datetime,
     as_of: datetime,
     tag: str,

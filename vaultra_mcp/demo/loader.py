@@ -14,15 +14,16 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from vaultra_mcp.core.payment_set import PaymentSet
 from vaultra_mcp.core.stripe_objects import charge_row, dispute_row, payout_row, refund_row
 from vaultra_mcp.db import insert_ignoring_duplicates
-from vaultra_mcp.demo.generator import StripeHistory, founded_on, generate, scaled_variant
+from vaultra_mcp.demo.generator import founded_on, generate, scaled_variant
 from vaultra_mcp.demo.profiles import OWNERS, PROFILES, Profile
 from vaultra_mcp.errors import InvalidInput
 from vaultra_mcp.models import Business, Membership, PersonalAccessToken, User
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.identity import demo_token, hash_token
-from vaultra_mcp.services.payments import PaymentRows, insert_payment_rows
+from vaultra_mcp.services.payments import insert_payment_rows
 
 MAX_BUSINESSES = 100_000
 LOOKUP_CHUNK = 500
@@ -101,9 +102,9 @@ async def load_demo(
     )
 
 
-def history_rows(business_id: int, history: StripeHistory, key: bytes) -> PaymentRows:
+def history_rows(business_id: int, history: PaymentSet, key: bytes) -> PaymentSet:
     """A generated history as rows, through the same mapping real Stripe objects take."""
-    return PaymentRows(
+    return PaymentSet(
         charges=[charge_row(business_id, c, key) for c in history.charges],
         refunds=[refund_row(business_id, r) for r in history.refunds],
         disputes=[dispute_row(business_id, d) for d in history.disputes],

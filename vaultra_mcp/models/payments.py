@@ -17,86 +17,67 @@ from sqlmodel import Field, SQLModel
 from vaultra_mcp.models.columns import BigId, Json, Money, utcnow
 
 
-class Charge(SQLModel, table=True):
+class PaymentObject(SQLModel):
+    """The columns every kind of Stripe payment object has; each table adds its own."""
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    business_id: int = Field(foreign_key="businesses.id", ondelete="CASCADE")
+    stripe_id: str = Field(max_length=255)
+    amount: int = Field(sa_type=Money)
+    currency: str = Field(max_length=3)
+    created: datetime
+    observed_at: datetime | None = None  # when Stripe's object was in this state
+    ingested_at: datetime = Field(default_factory=utcnow)
+
+
+class Charge(PaymentObject, table=True):
     __tablename__ = "charges"
     __table_args__ = (
         UniqueConstraint("business_id", "stripe_id"),
         Index("ix_charges_business_created", "business_id", "created"),
     )
 
-    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
-    business_id: int = Field(foreign_key="businesses.id", ondelete="CASCADE")
-    stripe_id: str = Field(max_length=255)
-    amount: int = Field(sa_type=Money)
-    currency: str = Field(max_length=3)
     status: str = Field(max_length=20)
     amount_refunded: int = Field(default=0, sa_type=Money)
     disputed: bool = False
     customer_hash: str | None = Field(default=None, max_length=64)
-    created: datetime
-    observed_at: datetime | None = None  # when Stripe's object was in this state
-    ingested_at: datetime = Field(default_factory=utcnow)
 
 
-class Refund(SQLModel, table=True):
+class Refund(PaymentObject, table=True):
     __tablename__ = "refunds"
     __table_args__ = (
         UniqueConstraint("business_id", "stripe_id"),
         Index("ix_refunds_business_created", "business_id", "created"),
     )
 
-    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
-    business_id: int = Field(foreign_key="businesses.id", ondelete="CASCADE")
-    stripe_id: str = Field(max_length=255)
     charge_stripe_id: str | None = Field(default=None, max_length=255)
-    amount: int = Field(sa_type=Money)
-    currency: str = Field(max_length=3)
     status: str = Field(max_length=20)
     reason: str | None = Field(default=None, max_length=50)
-    created: datetime
-    observed_at: datetime | None = None  # when Stripe's object was in this state
-    ingested_at: datetime = Field(default_factory=utcnow)
 
 
-class Dispute(SQLModel, table=True):
+class Dispute(PaymentObject, table=True):
     __tablename__ = "disputes"
     __table_args__ = (
         UniqueConstraint("business_id", "stripe_id"),
         Index("ix_disputes_business_created", "business_id", "created"),
     )
 
-    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
-    business_id: int = Field(foreign_key="businesses.id", ondelete="CASCADE")
-    stripe_id: str = Field(max_length=255)
     charge_stripe_id: str | None = Field(default=None, max_length=255)
-    amount: int = Field(sa_type=Money)
-    currency: str = Field(max_length=3)
     status: str = Field(max_length=30)
     reason: str | None = Field(default=None, max_length=50)
-    created: datetime
-    observed_at: datetime | None = None  # when Stripe's object was in this state
-    ingested_at: datetime = Field(default_factory=utcnow)
 
 
-class Payout(SQLModel, table=True):
+class Payout(PaymentObject, table=True):
     __tablename__ = "payouts"
     __table_args__ = (
         UniqueConstraint("business_id", "stripe_id"),
         Index("ix_payouts_business_created", "business_id", "created"),
     )
 
-    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
-    business_id: int = Field(foreign_key="businesses.id", ondelete="CASCADE")
-    stripe_id: str = Field(max_length=255)
-    amount: int = Field(sa_type=Money)
-    currency: str = Field(max_length=3)
     status: str = Field(max_length=20)
     arrival_date: date | None = None
     failure_code: str | None = Field(default=None, max_length=50)
     failure_message: str | None = Field(default=None, sa_column=Column(Text))
-    created: datetime
-    observed_at: datetime | None = None  # when Stripe's object was in this state
-    ingested_at: datetime = Field(default_factory=utcnow)
 
 
 class StripeEvent(SQLModel, table=True):

@@ -17,6 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from vaultra_mcp.caller import Caller
+from vaultra_mcp.core.business_profile import BusinessProfile
+from vaultra_mcp.core.thresholds import Industry
 from vaultra_mcp.errors import Conflict, InvalidInput, PermissionDenied, Unauthenticated
 from vaultra_mcp.models import Business, Membership, User
 from vaultra_mcp.services import login_throttle
@@ -53,17 +55,6 @@ class Profile(Account):
     businesses: list[BusinessSummary]
 
 
-Industry = Literal[
-    "saas",
-    "ecommerce_apparel",
-    "ecommerce_electronics",
-    "ecommerce_beauty",
-    "ecommerce_general",
-    "retail_in_store",
-    "professional_services",
-    "food_and_beverage",
-    "other",
-]
 EntityType = Literal[
     "sole_proprietorship", "partnership", "llc", "corporation", "s_corp", "nonprofit", "other"
 ]
@@ -113,16 +104,7 @@ class NewBusiness(BusinessFields):
     name: BusinessName
 
 
-class BusinessView(BaseModel):
-    id: int
-    name: str
-    industry: str
-    country: str | None
-    entity_type: str | None
-    founded_on: date | None
-    currency: str
-    funding_goal_amount: int | None
-    funding_purpose: str | None
+class BusinessView(BusinessProfile):
     role: str
 
 
@@ -275,15 +257,4 @@ async def _user(deps: Deps, caller: Caller) -> User:
 
 def _view(business: Business, role: str) -> BusinessView:
     assert business.id is not None
-    return BusinessView(
-        id=business.id,
-        name=business.name,
-        industry=business.industry,
-        country=business.country,
-        entity_type=business.entity_type,
-        founded_on=business.founded_on,
-        currency=business.currency,
-        funding_goal_amount=business.funding_goal_amount,
-        funding_purpose=business.funding_purpose,
-        role=role,
-    )
+    return BusinessView.of(business, role=role)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from vaultra_mcp.caller import Caller
+from vaultra_mcp.core.business_profile import PROFILE_FIELDS, BusinessProfile
 from vaultra_mcp.errors import InvalidInput, NeedsBusinessSelection, NotFound
 from vaultra_mcp.models import (
     Business,
@@ -44,17 +45,8 @@ class IntegrationStatus(BaseModel):
     last_synced_at: datetime | None
 
 
-class BusinessContext(BaseModel):
-    id: int
-    name: str
-    industry: str
-    country: str | None
-    entity_type: str | None
-    founded_on: date | None
+class BusinessContext(BusinessProfile):
     years_in_business: float | None
-    currency: str
-    funding_goal_amount: int | None
-    funding_purpose: str | None
     integrations: list[IntegrationStatus]
 
 
@@ -106,7 +98,7 @@ def _reachable(pinned: bool, one: bool) -> Select[Any]:
         .scalar_subquery()
     )
     query = select(
-        *(col(getattr(Business, name)) for name in REF_COLUMNS),
+        *(col(getattr(Business, name)) for name in PROFILE_FIELDS),
         latest_score.label("score_id"),
         latest_snapshot.label("snapshot_id"),
     )
@@ -123,19 +115,6 @@ def _reachable(pinned: bool, one: bool) -> Select[Any]:
     if one:
         query = query.where(col(Business.id) == bindparam("business_id"))
     return query.order_by(col(Business.id))
-
-
-REF_COLUMNS = (
-    "id",
-    "name",
-    "industry",
-    "country",
-    "entity_type",
-    "founded_on",
-    "currency",
-    "funding_goal_amount",
-    "funding_purpose",
-)
 
 
 async def resolve_ref(deps: Deps, caller: Caller, business_id: int | None) -> BusinessRef:
@@ -243,16 +222,4 @@ async def business_context(deps: Deps, caller: Caller, business_id: int | None) 
         ]
     today = deps.clock.now().date()
     years = round((today - business.founded_on).days / 365.25, 1) if business.founded_on else None
-    return BusinessContext(
-        id=business.id,
-        name=business.name,
-        industry=business.industry,
-        country=business.country,
-        entity_type=business.entity_type,
-        founded_on=business.founded_on,
-        years_in_business=years,
-        currency=business.currency,
-        funding_goal_amount=business.funding_goal_amount,
-        funding_purpose=business.funding_purpose,
-        integrations=accounts,
-    )
+    return BusinessContext.of(business, years_in_business=years, integrations=accounts)

@@ -11,7 +11,6 @@ businesses that have new data.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -22,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from vaultra_mcp.core.payment_set import PaymentSet
 from vaultra_mcp.db import insert_ignoring_duplicates
 from vaultra_mcp.models import Business, Charge, Dispute, Payout, Refund
 
@@ -29,21 +29,8 @@ BATCH_ROWS = 2_000
 KEPT = frozenset({"id", "business_id", "stripe_id", "ingested_at"})  # never changed by an upsert
 
 
-@dataclass
-class PaymentRows:
-    """Normalized rows for one business, as produced by ``core.stripe_objects``."""
-
-    charges: list[dict[str, Any]] = field(default_factory=list)
-    refunds: list[dict[str, Any]] = field(default_factory=list)
-    disputes: list[dict[str, Any]] = field(default_factory=list)
-    payouts: list[dict[str, Any]] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.charges) + len(self.refunds) + len(self.disputes) + len(self.payouts)
-
-
 async def insert_payment_rows(
-    session: AsyncSession, dialect: str, rows: PaymentRows, now: datetime
+    session: AsyncSession, dialect: str, rows: PaymentSet, now: datetime
 ) -> None:
     """Insert rows (duplicates ignored) and bump their businesses' ``payments_version``."""
     for model, batch in _by_table(rows):
@@ -52,7 +39,7 @@ async def insert_payment_rows(
 
 
 async def upsert_observed_rows(
-    session: AsyncSession, dialect: str, rows: PaymentRows, now: datetime
+    session: AsyncSession, dialect: str, rows: PaymentSet, now: datetime
 ) -> None:
     """Insert rows, or replace stored ones observed no later than these; then mark changed.
     Rows must carry every column of their table but ``id`` and ``ingested_at``."""
@@ -78,7 +65,7 @@ def _upsert(dialect: str, model: Any) -> Any:
     )
 
 
-def _by_table(rows: PaymentRows) -> list[tuple[Any, list[dict[str, Any]]]]:
+def _by_table(rows: PaymentSet) -> list[tuple[Any, list[dict[str, Any]]]]:
     return [
         (Charge, rows.charges),
         (Refund, rows.refunds),
@@ -87,7 +74,7 @@ def _by_table(rows: PaymentRows) -> list[tuple[Any, list[dict[str, Any]]]]:
     ]
 
 
-async def mark_changed(session: AsyncSession, rows: PaymentRows, now: datetime) -> None:
+async def mark_changed(session: AsyncSession, rows: PaymentSet, now: datetime) -> None:
     """Bump ``payments_version`` of every business with rows here: the recompute queue."""
     touched = {
         r["business_id"]

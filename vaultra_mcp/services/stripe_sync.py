@@ -30,6 +30,7 @@ from pydantic import BaseModel
 from sqlalchemy import or_, select, update
 from sqlmodel import col
 
+from vaultra_mcp.core.payment_set import PaymentSet
 from vaultra_mcp.core.stripe_events import HANDLED, MalformedEvent, envelope
 from vaultra_mcp.core.stripe_objects import charge_row, dispute_row, payout_row, refund_row
 from vaultra_mcp.errors import InvalidInput, NotFound, UpstreamUnavailable, VaultraError
@@ -45,7 +46,7 @@ from vaultra_mcp.integrations.stripe_gateway import (
 from vaultra_mcp.models import IntegrationAccount
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.metrics import JobOutcome, run_compute_metrics
-from vaultra_mcp.services.payments import PaymentRows, upsert_observed_rows
+from vaultra_mcp.services.payments import upsert_observed_rows
 from vaultra_mcp.services.readiness import run_compute_readiness
 from vaultra_mcp.services.recommendations import run_generate_recommendations
 from vaultra_mcp.services.secret_box import decrypt
@@ -273,7 +274,7 @@ class _Run:
                     break
         started = _at(state["started"])
         self.cursor = {"events_since": _epoch(started - OVERLAP)}
-        await self.commit(PaymentRows(), 0, synced=True)
+        await self.commit(PaymentSet(), 0, synced=True)
 
     async def catch_up(self, now: datetime) -> None:
         self.report.phase = "incremental"
@@ -295,7 +296,7 @@ class _Run:
                 break
             after = page.items[-1]["id"]
         self.cursor = {"events_since": _epoch(now - OVERLAP)}
-        await self.commit(PaymentRows(), 0, synced=True)
+        await self.commit(PaymentSet(), 0, synced=True)
 
     async def fetch(
         self,
@@ -325,7 +326,7 @@ class _Run:
             self.budget.succeeded()
             return page
 
-    def rows(self, resource: str, page: Page, observed_at: datetime) -> PaymentRows:
+    def rows(self, resource: str, page: Page, observed_at: datetime) -> PaymentSet:
         mapped = []
         for obj in page.items:
             try:
@@ -333,9 +334,9 @@ class _Run:
             except (KeyError, TypeError, ValueError) as exc:
                 raise InvalidInput(f"Stripe sent an unreadable {resource} object: {exc}") from exc
             mapped.append(row | {"observed_at": observed_at})
-        return PaymentRows(**{resource: mapped})
+        return PaymentSet(**{resource: mapped})
 
-    async def commit(self, rows: PaymentRows, fetched: int, synced: bool = False) -> None:
+    async def commit(self, rows: PaymentSet, fetched: int, synced: bool = False) -> None:
         """The page's rows and the cursor after it, in one transaction; the lease renewed."""
         now = self.deps.clock.now()
         values: dict[str, Any] = {"sync_cursor": self.cursor, "sync_lease_until": now + LEASE}

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from vaultra_mcp.batching import GroupCommit
+from vaultra_mcp.core.payment_set import PaymentSet
 from vaultra_mcp.core.stripe_events import (
     HANDLED,
     EventEffect,
@@ -38,7 +39,7 @@ from vaultra_mcp.errors import ConfigurationError, InvalidInput
 from vaultra_mcp.integrations.stripe_api import signed_by
 from vaultra_mcp.models import Charge, IntegrationAccount, StripeEvent
 from vaultra_mcp.services.deps import Deps
-from vaultra_mcp.services.payments import PaymentRows, upsert_observed_rows
+from vaultra_mcp.services.payments import upsert_observed_rows
 
 TOLERANCE = timedelta(seconds=300)
 log = logging.getLogger("vaultra.webhooks")
@@ -236,7 +237,7 @@ async def _apply(
             )
             .values(disputed=True)
         )
-    rows = PaymentRows(
+    rows = PaymentSet(
         **{
             kind: [row for (k, _, _), row in newest.items() if k == kind]
             for kind in ("charges", "refunds", "disputes", "payouts")

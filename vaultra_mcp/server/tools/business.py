@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from fastmcp import Context
 from fastmcp.dependencies import CurrentContext
 from fastmcp.tools.base import ToolResult
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
+from vaultra_mcp.core.business_profile import BusinessProfile
 from vaultra_mcp.core.funding import PRODUCT_NAMES, FundingOption
 from vaultra_mcp.core.money import format_money
 from vaultra_mcp.server.budget import fit
@@ -127,34 +128,14 @@ class Integration(BaseModel):
     last_synced_at: datetime | None = None
 
 
-class ContextOut(BaseModel):
-    id: int
-    name: str
-    industry: str
-    country: str | None = None
-    entity_type: str | None = None
-    founded_on: date | None = None
+class ContextOut(BusinessProfile):
     years_in_business: float | None = None
-    currency: str
-    funding_goal_amount: int | None = Field(None, description="Minor units of currency.")
-    funding_purpose: str | None = None
     integrations: list[Integration]
 
 
 def context_of(c: BusinessContext) -> ContextOut:
-    return ContextOut(
-        id=c.id,
-        name=c.name,
-        industry=c.industry,
-        country=c.country,
-        entity_type=c.entity_type,
-        founded_on=c.founded_on,
-        years_in_business=c.years_in_business,
-        currency=c.currency,
-        funding_goal_amount=c.funding_goal_amount,
-        funding_purpose=c.funding_purpose,
-        integrations=[Integration.model_validate(i, from_attributes=True) for i in c.integrations],
-    )
+    integrations = [Integration.model_validate(i, from_attributes=True) for i in c.integrations]
+    return ContextOut.of(c, years_in_business=c.years_in_business, integrations=integrations)
 
 
 def context_summary(c: ContextOut) -> str:
