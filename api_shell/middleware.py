@@ -7,7 +7,6 @@ declared ``Content-Length`` up front and stops a body that grows past it while b
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import re
 import uuid
@@ -17,18 +16,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api_shell.errors import error_response
 from vaultra_mcp.db import store_down
+from vaultra_mcp.logs import REQUEST_ID
 
-REQUEST_ID = contextvars.ContextVar("request_id", default="-")
 SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 log = logging.getLogger("vaultra.api")
-
-
-class RequestIdFilter(logging.Filter):
-    """Adds ``request_id`` to every log record (``-`` outside a request)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = REQUEST_ID.get()
-        return True
 
 
 class BodyTooLarge(Exception):

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
         validation_alias=_alias("DATABASE_URL", "database_url"),
     )
     log_level: str = Field("INFO", validation_alias=_alias("VAULTRA_LOG_LEVEL", "log_level"))
+    log_format: Literal["text", "json"] = Field(
+        "text", validation_alias=_alias("VAULTRA_LOG_FORMAT", "log_format")
+    )
 
     # Secrets. The defaults are development-only and rejected in production.
     jwt_secret: SecretStr = Field(

@@ -8,9 +8,9 @@ import pytest
 from openapi_spec_validator import validate
 
 from api_shell.app import create_app
-from api_shell.middleware import RequestIdFilter
 from tests.api.conftest import DEVON, bearer, count, serve
 from tests.factories import settings_for
+from vaultra_mcp.logs import RequestIdFilter
 from vaultra_mcp.models import Business
 from vaultra_mcp.services.deps import Deps
 

@@ -102,3 +102,24 @@ async def test_a_business_without_payment_history_is_409_not_ready(api, api_deps
     )
 
     assert response.status_code == 409 and response.json()["error"] == "NOT_READY"
+
+
+@pytest.mark.parametrize("period", ["90d", "6m", "12m"])
+async def test_the_http_route_and_the_mcp_tool_state_the_same_metric_facts(api, api_deps, period):
+    from tests.server.clients import call, connect
+    from vaultra_mcp.caller import Caller
+
+    route = await api.get(
+        "/api/v1/metrics", params={"period": period}, headers=bearer(api_deps, DEVON)
+    )
+    async with connect(api_deps, Caller.user(DEVON)) as client:
+        tool = (await call(client, "get_metric_summary", period=period)).structured_content
+    http = route.json()
+
+    assert http["benchmarks"] == tool["benchmarks"] and http["benchmarks"]
+    assert set(http["notes"]) <= set(tool["notes"])
+    for name, value in tool["metrics"].items():
+        if name in http["window"]:
+            assert http["window"][name] == value, name
+    assert http["growth_pct"] == tool["metrics"]["growth_pct"]
+    assert http["metrics"]["months_of_history"] == tool["metrics"]["months_of_history"]

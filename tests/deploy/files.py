@@ -14,7 +14,7 @@ from dockerfile_parse import DockerfileParser
 from pydantic import AliasChoices
 
 from vaultra_mcp.cli.app import cli
-from vaultra_mcp.server.__main__ import parse_args as mcp_arguments
+from vaultra_mcp.server.__main__ import command as mcp_command
 from vaultra_mcp.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,11 +81,7 @@ def cli_accepts(argv: list[str]) -> bool:
     """Whether ``vaultra`` or ``vaultra-mcp`` knows this command and every flag in it."""
     program, *args = argv
     if program == "vaultra-mcp":
-        try:
-            mcp_arguments(args)
-        except SystemExit:
-            return False
-        return True
+        return CliRunner().invoke(mcp_command, [*args, "--help"]).exit_code == 0
     return program == "vaultra" and CliRunner().invoke(cli, [*args, "--help"]).exit_code == 0
 
 

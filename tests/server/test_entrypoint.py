@@ -57,3 +57,25 @@ def test_relative_sqlite_paths_become_absolute():
 def test_the_repository_mcp_json_is_valid():
     config = json.loads((ROOT / "mcp.json").read_text())
     assert set(config["mcpServers"]) == {"vaultra", "vaultra-http"}
+
+
+def test_both_commands_say_their_version():
+    from click.testing import CliRunner
+
+    from vaultra_mcp.cli.app import cli
+    from vaultra_mcp.server.__main__ import command
+
+    for program, name in ((cli, "vaultra"), (command, "vaultra-mcp")):
+        shown = CliRunner().invoke(program, ["--version"])
+        assert shown.exit_code == 0 and shown.output.startswith(f"{name}, version "), shown.output
+
+
+def test_a_bad_option_is_one_line_and_exit_code_2(capsys):
+    import pytest
+
+    from vaultra_mcp.server.__main__ import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--transport", "carrier-pigeon"])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.count("\n") == 1

@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from vaultra_mcp.core.redaction import parse_kinds
 from vaultra_mcp.db import describe, parse_database_url
-from vaultra_mcp.log_redaction import RedactingFilter
+from vaultra_mcp.logs import configure_logging
 from vaultra_mcp.settings import Settings
 from vaultra_mcp.settings import load_settings as settings_from_environment
 
@@ -58,6 +57,7 @@ database_url_option = click.option(
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vaultra", prog_name="vaultra")
 def cli() -> None:
     """Vaultra: funding readiness from a business's own Stripe history."""
 
@@ -67,10 +67,7 @@ def load_settings(database_url: str | None = None) -> Settings:
     overrides = {} if database_url is None else {"database_url": database_url}
     settings = settings_from_environment(**overrides)
     parse_database_url(settings.database_url)
-    handler = logging.StreamHandler()
-    handler.addFilter(RedactingFilter(parse_kinds(settings.redact_pii)))
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler])
+    configure_logging(settings, "%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # "running upgrade" lines are noise
     return settings
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 import click
 
 from vaultra_mcp.cli.app import database_url_option, load_settings
-
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 
 @click.command()
@@ -23,16 +19,10 @@ def serve(database_url: str | None, host: str, port: int, scheduler: bool) -> No
     import uvicorn
 
     from api_shell.app import create_app
-    from api_shell.middleware import RequestIdFilter
-    from vaultra_mcp.core.redaction import parse_kinds
-    from vaultra_mcp.log_redaction import RedactingFilter
+    from vaultra_mcp.logs import configure_logging
 
     settings = load_settings(database_url)
-    handler = logging.StreamHandler()
-    handler.addFilter(RequestIdFilter())
-    handler.addFilter(RedactingFilter(parse_kinds(settings.redact_pii)))
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
+    configure_logging(settings, replace=True)
     if settings.stripe_fake:
         try:  # test support from the source checkout, never shipped in the package
             from fakes.stripe.local import start_local_fake

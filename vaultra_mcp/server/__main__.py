@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import sys
@@ -11,34 +10,42 @@ import sys
 os.environ.setdefault("FASTMCP_CHECK_FOR_UPDATES", "off")
 os.environ.setdefault("FASTMCP_SHOW_SERVER_BANNER", "false")
 
+import click
+
 from vaultra_mcp.errors import VaultraError
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="vaultra-mcp", description="Vaultra's MCP server.")
-    parser.add_argument("--transport", choices=("stdio", "http"), default="stdio")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument(
-        "--stateless", action="store_true", help="For several replicas behind a load balancer."
-    )
-    return parser.parse_args(argv)
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vaultra", prog_name="vaultra-mcp")
+@click.option(
+    "--transport", type=click.Choice(["stdio", "http"]), default="stdio", show_default=True
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option("--stateless", is_flag=True, help="For several replicas behind a load balancer.")
+def command(transport: str, host: str, port: int, stateless: bool) -> None:
+    """Vaultra's MCP server: stdio for a client that launches it, or Streamable HTTP."""
+    from vaultra_mcp.settings import load_settings
+
+    settings = load_settings()
+    if transport == "stdio":
+        run_stdio(settings)
+    else:
+        run_http(settings, host, port, stateless)
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv)
-    from vaultra_mcp.settings import load_settings
-
     try:
-        settings = load_settings()
-        if args.transport == "stdio":
-            run_stdio(settings)
-        else:
-            run_http(settings, args.host, args.port, args.stateless)
+        command.main(args=argv, prog_name="vaultra-mcp", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        sys.stderr.write(f"error: {exc.format_message()}\n")
+        sys.exit(2)
     except VaultraError as exc:
         sys.stderr.write(f"error: {exc.message}\n")
         sys.exit(2)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, click.Abort):
         pass
 
 
