@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from starlette.responses import Response, StreamingResponse
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.responses import Response
 
 from api_shell.errors import error_response
 from api_shell.operations import BusinessIdBody, BusinessIdQuery, Call, Operation
@@ -92,10 +93,6 @@ class UsageQuery(BaseModel):
     days: int = Field(30, ge=1, le=366)
 
 
-def sse(event: str, data: dict[str, Any]) -> bytes:
-    return f"event: {event}\ndata: {json.dumps(data, default=str)}\n\n".encode()
-
-
 async def post_chat(call: Call) -> Response | ChatReply:
     body: ChatRequest = call.body
     runtime: chat.ChatRuntime = call.request.app.state.chat
@@ -109,15 +106,11 @@ async def post_chat(call: Call) -> Response | ChatReply:
     events = chat.run(runtime, started)
     if "text/event-stream" in call.request.headers.get("accept", ""):
 
-        async def stream() -> AsyncIterator[bytes]:
+        async def stream() -> AsyncIterator[ServerSentEvent]:
             async for name, data in events:
-                yield sse(name, data)
+                yield ServerSentEvent(json.dumps(data, default=str), event=name, sep="\n")
 
-        return StreamingResponse(
-            stream(),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
+        return EventSourceResponse(stream(), sep="\n", headers={"Cache-Control": "no-cache"})
     ending = [(name, data) async for name, data in events if name in ("complete", "error")]
     name, data = ending[-1]
     if name == "complete":
