@@ -99,3 +99,29 @@ def test_defaults_do_not_depend_on_the_working_directory(monkeypatch, tmp_path):
         there.knowledge_index,
     )
     assert Path(there.knowledge_index).is_absolute() and Path(there.knowledge_dir).is_absolute()
+
+
+def readme_configuration_names() -> set[str]:
+    """The variable names in the first column of the README's Configuration table."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    names: set[str] = set()
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            names.update(re.findall(r"`([A-Z][A-Z0-9_]+)`", line.split("|")[1]))
+    return names
+
+
+# Read by a client library itself, not by Settings; the README says so on its row.
+READ_BY_LIBRARIES = {"PINECONE_CONTROLLER_HOST"}
+
+
+def test_the_readme_configuration_table_lists_exactly_what_settings_read():
+    from tests.deploy.files import setting_names
+
+    documented = readme_configuration_names() - READ_BY_LIBRARIES
+    assert sorted(setting_names() - documented) == [], "read but not in the README table"
+    assert sorted(documented - setting_names()) == [], "in the README table but never read"
