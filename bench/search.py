@@ -15,8 +15,7 @@ import time
 
 from bench.common import percentile_ms, table
 from evals.retrieval import SETS, load_questions
-from vaultra_mcp.core.vocabulary import expand
-from vaultra_mcp.integrations.local_store import query_terms
+from vaultra_mcp.core.vocabulary import expand, query_terms
 from vaultra_mcp.services.knowledge import KnowledgeBase
 from vaultra_mcp.services.retrieval import search_knowledge
 from vaultra_mcp.settings import load_settings

@@ -31,7 +31,11 @@ SCHEMA = "vaultra-facts/v1"
 K = 5
 Split = Literal["dev", "test"]
 
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‑": "-"})
+# Curly quotes, en and em dashes, the non-breaking hyphen; the multiplication sign reads as "x".
+_PLAIN = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+    | {"\u2011": "-", "\u00d7": "x"}
+)
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _MARKUP = re.compile(r"\*\*|__|`")
 _SPACE = re.compile(r"\s+")
@@ -66,7 +70,7 @@ class FactScore(BaseModel):
 
 def normalise(text: str) -> str:
     """Lowercase, plain quotes and dashes, no markup, no thousands separators, single spaces."""
-    text = _THOUSANDS.sub("", _MARKUP.sub("", text.translate(_QUOTES).replace("×", "x")))
+    text = _THOUSANDS.sub("", _MARKUP.sub("", text.translate(_PLAIN)))
     return _SPACE.sub(" ", text.lower())
 
 
@@ -162,7 +166,8 @@ async def run_fact_eval(
 
 def fact_table(scores: Sequence[FactScore], categories: bool = True) -> str:
     lines = [
-        "| split | mode | category | questions | facts | fact recall@5 | all facts | MRR | ms/query |",
+        "| split | mode | category | questions | facts | fact recall@5 | all facts | MRR "
+        "| ms/query |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     lines += [

@@ -36,7 +36,7 @@ from vaultra_mcp.tokens import count_tokens, windows
 FINGERPRINT = "corpus_fingerprint"
 EMBED_BATCH = 64
 REMOTE_BATCH = 100  # Pinecone's recommended upsert batch
-INDEX_FORMAT = "2"  # bump when chunking or the stored text changes: every index rebuilds
+INDEX_FORMAT = "3"  # bump when chunking or the stored text changes: every index rebuilds
 
 log = logging.getLogger("vaultra.knowledge")
 
