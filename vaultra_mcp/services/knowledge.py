@@ -243,6 +243,10 @@ class KnowledgeBase:
             found = store.rowids_for_keys([key for key, _ in matches])
             return [found[key] for key, _ in matches if key in found]
         ranking = store.dense_search(embedder.name, vector, k, category)
+        if not ranking and store.count() and embedder.name.startswith("local:"):
+            # A local model needs no network: embed what the automatic re-index left unembedded.
+            await sync_vectors(self)
+            ranking = store.dense_search(embedder.name, vector, k, category)
         if not ranking and store.count():
             raise UpstreamUnavailable(
                 f"The index has no {embedder.name} vectors yet; run `vaultra knowledge ingest`."

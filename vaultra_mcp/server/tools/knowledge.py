@@ -15,6 +15,7 @@ from vaultra_mcp.server.errors import domain_errors
 from vaultra_mcp.server.runtime import runtime_of
 from vaultra_mcp.services import retrieval
 
+
 class Document(BaseModel):
     title: str
     url: str
