@@ -170,6 +170,14 @@ EMPHASIS = re.compile(r"(\*\*|__|`)")
 LIST_ITEM = re.compile(r"\n\s*(?:[-*]|\d+\.)\s+")
 WHITESPACE = re.compile(r"\s+")
 TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}")
+PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+def _ended(paragraph: str) -> str:
+    """A paragraph (or a list's last item) ends a sentence, even when the author left the
+    full stop off: run onto one line, the next paragraph must not read as its continuation."""
+    paragraph = paragraph.rstrip()
+    return paragraph if paragraph.endswith((".", "!", "?", ":", ";", '"', ")")) else paragraph + "."
 
 
 def plain_text(markdown: str) -> str:
@@ -177,6 +185,7 @@ def plain_text(markdown: str) -> str:
     list items run together with semicolons (a space after an item that ends a sentence), and
     each table row a sentence of "header: value" pairs."""
     text = EMPHASIS.sub("", MARKDOWN_LINK.sub(r"\1", _tables_as_sentences(markdown)))
+    text = "\n\n".join(_ended(p) for p in PARAGRAPH.split(text) if p.strip())
     items = LIST_ITEM.split("\n" + text)
     joined = items[0]
     for item in items[1:]:

@@ -18,13 +18,14 @@ from functools import lru_cache
 
 import snowballstemmer
 
-# A sentence ends at . ! ? before a capital, digit, quote or bracket; a list item at "; ";
-# text already run onto one line (see corpus.plain_text).
-BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9$£€])|(?<=;)\s+")
+# A sentence ends at . ! ? before a capital, digit, quote or bracket; a list item at "; "
+# (text already run onto one line, see corpus.plain_text); never inside parentheses, where
+# "(Intro; Kredline)" lists sources.
+BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9$\u00a3\u20ac])|(?<=;)\s+")
 WORD = re.compile(r"[a-z0-9]+")
 HEADING_WEIGHT = 0.25  # a group the heading already answers still helps a little
 DENSITY_WEIGHT = 0.1  # tie-break: windows whose sentences each hold more of the query
-DANGLING = (":", ",", ";", " and", " or", " the", " a")
+DANGLING = (":", ",", " and", " or", " the", " a")
 
 _stemmer = snowballstemmer.stemmer("porter")  # the same algorithm as the index's tokenizer
 
@@ -65,7 +66,46 @@ class Window:
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in BOUNDARY.split(text) if s.strip()]
+    sentences: list[str] = []
+    start = 0
+    for boundary in BOUNDARY.finditer(text):
+        before = text[start : boundary.start()]
+        if sentences and _open_parenthesis(sentences[-1]):
+            sentences[-1] += " " + before.strip()
+        else:
+            sentences.append(before.strip())
+        start = boundary.end()
+    tail = text[start:].strip()
+    if sentences and _open_parenthesis(sentences[-1]):
+        sentences[-1] += " " + tail
+    else:
+        sentences.append(tail)
+    return [s for s in sentences if s]
+
+
+def _open_parenthesis(sentence: str) -> bool:
+    return sentence.count("(") > sentence.count(")")
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    text: str
+    tokens: int
+    words: frozenset[str]  # stems
+    joined: str  # " stem stem ... ", for phrases
+
+
+@lru_cache(maxsize=4_096)
+def _prepare(text: str, count: Callable[[str], int]) -> tuple[_Sentence, ...]:
+    """A chunk's sentences with their sizes and stems. Chunk text never changes under a given
+    string, so this is worked out once per chunk and process, not once per query."""
+    prepared = []
+    for sentence in split_sentences(text):
+        words = stems(sentence)
+        prepared.append(
+            _Sentence(sentence, count(sentence), frozenset(words), f" {' '.join(words)} ")
+        )
+    return tuple(prepared)
 
 
 def best_window(
@@ -77,40 +117,42 @@ def best_window(
 ) -> Window | None:
     """The best window of whole sentences of ``text`` in at most ``limit`` tokens, or ``None``
     when not even one sentence fits."""
-    sentences = split_sentences(text)
-    if not sentences:
-        return None
-    sizes = [count(s) for s in sentences]
-    head_words = frozenset(stems(heading))
-    head_joined = f" {' '.join(stems(heading))} "
+    sentences = _prepare(text, count)
+    head = stems(heading)
+    head_words, head_joined = frozenset(head), f" {' '.join(head)} "
     weights = [
         g.weight * (HEADING_WEIGHT if g.found_in(head_words, head_joined) else 1.0) for g in groups
     ]
-    held: list[set[int]] = []
-    for sentence in sentences:
-        words = stems(sentence)
-        bag, joined = frozenset(words), f" {' '.join(words)} "
-        held.append({i for i, g in enumerate(groups) if g.found_in(bag, joined)})
+    held = [
+        frozenset(i for i, g in enumerate(groups) if g.found_in(s.words, s.joined))
+        for s in sentences
+    ]
+
+    def score(start: int, end: int) -> float:
+        covered = frozenset().union(*held[start:end])
+        density = sum(weights[i] for part in held[start:end] for i in part)
+        return sum(weights[i] for i in covered) + DENSITY_WEIGHT * density
+
     best: tuple[float, int, int] | None = None  # (score, start, end)
     for start in range(len(sentences)):
-        used, end, density = 0, start, 0.0
-        covered: set[int] = set()
-        while end < len(sentences) and used + sizes[end] <= limit:
-            used += sizes[end]
-            covered |= held[end]
-            density += sum(weights[i] for i in held[end])
+        used, end = 0, start
+        while end < len(sentences) and used + sentences[end].tokens <= limit:
+            used += sentences[end].tokens
             end += 1
         if end == start:
             continue
-        end = _no_dangling_end(sentences, start, end)
-        score = sum(weights[i] for i in covered) + DENSITY_WEIGHT * density
-        if best is None or score > best[0] + 1e-9:
-            best = (score, start, end)
+        end = _no_dangling_end([s.text for s in sentences], start, end)
+        value = score(start, end)
+        if best is None or value > best[0] + 1e-9:
+            best = (value, start, end)
     if best is None:
         return None
-    score, start, end = best
-    chosen = " ".join(sentences[start:end])
-    return Window(chosen, sum(sizes[start:end]), end - start < len(sentences), round(score, 3))
+    value, start, end = best
+    chosen = " ".join(s.text for s in sentences[start:end])
+    if chosen.endswith(";"):  # the window ends on a list item: end it as a sentence
+        chosen = chosen[:-1] + "."
+    tokens = sum(s.tokens for s in sentences[start:end])
+    return Window(chosen, tokens, end - start < len(sentences), round(value, 3))
 
 
 def _no_dangling_end(sentences: Sequence[str], start: int, end: int) -> int:

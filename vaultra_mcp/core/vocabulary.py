@@ -123,6 +123,8 @@ SHORTHAND: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
         ("stripe capital",),
     ),
     (re.compile(r"\bpa(?:y|id|ying) (?:it )?(?:back|off)\b"), ("repay", "repayment")),
+    # "How much will I pay in total" is what a repayment cap or factor rate answers.
+    (re.compile(r"\bin total\b|\btotal (?:cost|payback|repayment)\b"), ("total", "repayment cap")),
     (re.compile(r"\b7\s*\(\s*a\s*\)|\b7a\b"), ("7 a", "sba")),
     (re.compile(r"\bp\s*&\s*l\b|\bp\s*and\s*l\b"), ("p l", "profit and loss")),
     (re.compile(r"\bd\s*&\s*b\b|\bdun\s*(?:&|and)\s*bradstreet\b"), ("d b", "dun bradstreet")),
@@ -169,6 +171,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "docs": ("documents",),
     "papers": ("documents",),
     "client": ("customer",),
+    "customer": ("cardholder",),
     "buyer": ("customer",),
     "season": ("seasonality",),
     "seasonal": ("seasonality",),

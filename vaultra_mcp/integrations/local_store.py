@@ -92,7 +92,7 @@ class LocalStore:
         self.conn.row_factory = sqlite3.Row
         self.conn.executescript(SCHEMA)
         self._matrix: tuple[str, list[int], Any] | None = None  # (model, rowids, numpy vectors)
-        self._weights: dict[tuple[str, ...], float] = {}  # word group -> IDF, until the next write
+        self._frequencies: dict[tuple[str, ...], int] = {}  # words -> chunks, until the next write
 
     def close(self) -> None:
         self.conn.close()
@@ -173,7 +173,7 @@ class LocalStore:
     def commit(self) -> None:
         self.conn.commit()
         self._matrix = None
-        self._weights.clear()
+        self._frequencies.clear()
 
     # -- dense vectors -----------------------------------------------------------------------
 
@@ -394,13 +394,7 @@ class LocalStore:
         """Each group's inverse document frequency over chunks (by its query word), the weight
         ``relevance`` gives it too: a rare word says more about what is asked."""
         total = self.count()
-        found = []
-        for group in groups:
-            key = tuple(group[:1])
-            if key not in self._weights:
-                self._weights[key] = math.log((total + 1) / (self._frequency(key) + 1)) + 1
-            found.append(self._weights[key])
-        return found
+        return [math.log((total + 1) / (self._frequency(group[:1]) + 1)) + 1 for group in groups]
 
     def relevance(self, groups: Sequence[Sequence[str]], rowid: int) -> Relevance:
         """How well one chunk answers a query, by IDF-weighted shares of its word groups.
@@ -428,10 +422,14 @@ class LocalStore:
         return Relevance(coverage=found / mass, unknown=unknown / mass)
 
     def _frequency(self, words: Sequence[str]) -> int:
-        row = self.conn.execute(
-            "SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (_match(words),)
-        )
-        return int(row.fetchone()[0])
+        """How many chunks hold any of ``words`` (remembered until the index next changes)."""
+        key = tuple(words)
+        if key not in self._frequencies:
+            row = self.conn.execute(
+                "SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (_match(words),)
+            )
+            self._frequencies[key] = int(row.fetchone()[0])
+        return self._frequencies[key]
 
 
 def _match(terms: Sequence[str]) -> str:

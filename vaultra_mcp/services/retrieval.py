@@ -31,6 +31,7 @@ Mode = Literal["auto", "lexical", "dense", "hybrid"]
 MAX_QUERY_CHARS = 500
 MAX_TOP_K = 10
 CANDIDATES = 30  # per ranking, before fusion
+LEXICAL_CANDIDATES = 15  # alone, lexical needs only enough to fill a result past duplicates
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: rank 1 scores 1/61
 # Passage text per result: five passages of about a hundred tokens, which with the JSON around
 # them keeps a search result near 800 tokens of the tool budget (bench/tokens.py).
@@ -101,7 +102,8 @@ async def search_knowledge(
     groups = query_groups(query)
     store = knowledge.store()
     wants_dense = mode in ("dense", "hybrid") or (mode == "auto" and knowledge.embedder is not None)
-    lexical = store.search(groups, CANDIDATES, category) if mode != "dense" else []
+    depth = CANDIDATES if wants_dense else LEXICAL_CANDIDATES
+    lexical = store.search(groups, depth, category) if mode != "dense" else []
     dense: list[int] = []
     degraded = False
     if wants_dense:
@@ -115,7 +117,9 @@ async def search_knowledge(
     used = ("lexical" if lexical else "") + ("dense" if dense else "")
     result_mode = {"lexicaldense": "hybrid", "dense": "dense"}.get(used, "lexical")
     ranked = _rank(lexical, dense)
-    chosen = _select(ranked, store, _passage_groups(store, groups), top_k, budget)
+    hits = {hit.rowid: hit for hit in lexical}
+    hits |= store.hits([rowid for rowid, _ in ranked if rowid not in hits])
+    chosen = _select(ranked, hits, _passage_groups(store, groups), top_k, budget)
     low, note = _confidence(knowledge, groups, chosen[0][0].rowid if chosen else None)
     return SearchResult(
         query=query,
@@ -142,7 +146,7 @@ def _passage_groups(store: LocalStore, groups: Sequence[Sequence[str]]) -> list[
 
 def _select(
     ranked: list[tuple[int, float]],
-    store: LocalStore,
+    hits: dict[int, LexicalHit],
     groups: Sequence[Group],
     top_k: int,
     budget: int,
@@ -151,7 +155,6 @@ def _select(
 
     A window already shown (overlapping chunk windows repeat a few sentences) is not shown again.
     """
-    hits = store.hits([rowid for rowid, _ in ranked])
     chosen: list[tuple[LexicalHit, float, Window]] = []
     shown: set[str] = set()
     left = budget
