@@ -15,16 +15,19 @@ passage holding any of the question's facts).
 from __future__ import annotations
 
 import re
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field
 
-from vaultra_mcp.services.knowledge import KnowledgeBase
+from vaultra_mcp.services.knowledge import KnowledgeBase, sync_vectors
 from vaultra_mcp.services.retrieval import Mode, Passage, search_knowledge
+from vaultra_mcp.settings import Settings
 
 FACTS = Path(__file__).parent / "retrieval" / "facts.yaml"
 SCHEMA = "vaultra-facts/v1"
@@ -66,6 +69,14 @@ class FactScore(BaseModel):
     mrr: float
     mean_ms: float
     misses: list[str]  # "question id: claim" for each fact not found
+
+
+class IndexFigures(BaseModel):
+    embedder: str  # "none" when lexical only
+    chunks: int
+    ingest_seconds: float  # parse, chunk, write the FTS5 index
+    embed_seconds: float  # vectors for every chunk (0 without an embedder)
+    index_bytes: int
 
 
 def normalise(text: str) -> str:
@@ -162,6 +173,31 @@ async def run_fact_eval(
         for mode in modes:
             scores += await score_facts(knowledge, chosen, mode, split)
     return scores
+
+
+@asynccontextmanager
+async def fresh_index(settings: Settings) -> AsyncIterator[tuple[KnowledgeBase, IndexFigures]]:
+    """A knowledge base built from scratch in a temporary file with ``settings``' corpus and
+    embedder, and what building it cost: the eval never reads a stale or half-embedded index."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "knowledge.sqlite"
+        knowledge = KnowledgeBase(settings.model_copy(update={"knowledge_index": str(path)}))
+        try:
+            start = time.perf_counter()
+            report = knowledge.ingest()
+            ingested = time.perf_counter()
+            await sync_vectors(knowledge)
+            embedded = time.perf_counter()
+            figures = IndexFigures(
+                embedder=knowledge.embedder.name if knowledge.embedder else "none",
+                chunks=report.chunks,
+                ingest_seconds=round(ingested - start, 2),
+                embed_seconds=round(embedded - ingested, 2),
+                index_bytes=path.stat().st_size,
+            )
+            yield knowledge, figures
+        finally:
+            await knowledge.close()
 
 
 def fact_table(scores: Sequence[FactScore], categories: bool = True) -> str:
