@@ -10,7 +10,6 @@ from typing import Any
 
 import click
 
-from vaultra_mcp.services.knowledge import KnowledgeBase
 from vaultra_mcp.settings import load_settings
 
 
