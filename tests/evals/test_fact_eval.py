@@ -39,7 +39,7 @@ def test_every_fact_names_a_public_source_that_is_not_a_mirror() -> None:
 def test_matching_ignores_case_dashes_markup_and_thousands_separators() -> None:
     fact = Fact(claim="c", source="https://x", match=[["5000"], ["1-10%"]])
 
-    assert holds(fact, normalise("At least **5,000 USD** a year and a share of 1–10%."))
+    assert holds(fact, normalise("At least **5,000 USD** a year and a share of 1\u201310%."))
     assert not holds(fact, normalise("At least 5,000 USD a year."))
 
 
