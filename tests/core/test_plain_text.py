@@ -14,7 +14,10 @@ def test_a_table_row_becomes_a_sentence_of_header_value_pairs() -> None:
 
 
 def test_list_items_run_together_and_the_last_one_ends_a_sentence() -> None:
-    markdown = "You need to be:\n\n- **US-based**\n- on [Stripe](https://stripe.com) 9 months\n\nThen apply"
+    markdown = (
+        "You need to be:\n\n- **US-based**\n"
+        "- on [Stripe](https://stripe.com) 9 months\n\nThen apply"
+    )
 
     assert plain_text(markdown) == "You need to be: US-based; on Stripe 9 months. Then apply."
 
