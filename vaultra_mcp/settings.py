@@ -200,7 +200,7 @@ class Settings(BaseSettings):
         "email,phone,card,ssn,ein,bank_account",
         validation_alias=_alias("VAULTRA_REDACT_PII", "redact_pii"),
     )
-    embeddings_provider: Literal["none", "openai", "ollama"] = Field(
+    embeddings_provider: Literal["none", "openai", "ollama", "local"] = Field(
         "none", validation_alias=_alias("EMBEDDINGS_PROVIDER", "embeddings_provider")
     )
     vector_store: Literal["local", "pinecone"] = Field(

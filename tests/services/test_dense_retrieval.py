@@ -297,3 +297,19 @@ async def test_a_missing_pinecone_index_degrades_search_instead_of_creating_one(
 
     assert (result.mode, result.degraded) == ("lexical", True)
     assert pinecone_fake.state.indexes == {}
+
+
+async def test_a_chunk_that_moves_reuses_its_vector_by_content_hash(
+    openai_kb: KnowledgeBase, corpus: Path, openai_fake: Running[OpenAIState]
+) -> None:
+    await sync_vectors(openai_kb)
+    sent = sum(len(r.body["input"]) for r in openai_fake.state.requests)
+    document = corpus / "sbfe.md"
+    head, _, body = document.read_text().partition("\n---\n")
+    document.write_text(f"{head}\n---\n\n## A new first section\n\nNew words here.\n\n{body}")
+    openai_kb.ingest()  # every later chunk of the document moves up one ordinal
+
+    report = await sync_vectors(openai_kb)
+
+    assert report.embedded == 1
+    assert sum(len(r.body["input"]) for r in openai_fake.state.requests) == sent + 1

@@ -6,8 +6,9 @@ import pytest
 from vaultra_mcp.errors import InvalidInput
 from vaultra_mcp.integrations.local_store import LocalStore
 from vaultra_mcp.services.knowledge import KnowledgeBase, ingest
-from vaultra_mcp.services.retrieval import search_knowledge
+from vaultra_mcp.services.retrieval import PASSAGE_BUDGET, search_knowledge
 from vaultra_mcp.settings import Settings
+from vaultra_mcp.tokens import count_tokens
 
 CORPUS = Path(__file__).resolve().parents[2] / "knowledge"
 REST = "sources: [https://a.b]\nurl: https://a.b\nupdated: 2026-11-21\n"
@@ -162,3 +163,50 @@ async def test_passages_are_short_cited_excerpts(kb):
 async def test_bad_searches_are_rejected(kb, query, top_k, category):
     with pytest.raises(InvalidInput):
         await search_knowledge(kb, query, top_k, category)
+
+
+async def test_the_passage_is_the_part_of_the_section_that_holds_the_fact(kb):
+    result = await search_knowledge(kb, "how long must I process on Stripe before Stripe Capital?")
+
+    assert any("9 months" in p.text for p in result.passages if p.doc_id == "stripe-capital")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What counts toward Visa's VAMP ratio?",
+        "revenue based financing repayment cap",
+        "what documents do lenders want",
+        "credit score minimums by product",
+    ],
+)
+async def test_every_passage_ends_on_a_sentence(kb, question):
+    result = await search_knowledge(kb, question)
+
+    assert result.passages
+    assert all(p.text.endswith((".", "!", "?", '"', ")")) for p in result.passages), [
+        p.text[-40:] for p in result.passages
+    ]
+
+
+async def test_the_token_budget_decides_how_many_passages_fit(kb):
+    roomy = await search_knowledge(kb, "merchant cash advance factor rate holdback", top_k=10)
+    tight = await search_knowledge(
+        kb, "merchant cash advance factor rate holdback", top_k=10, budget=200
+    )
+
+    assert sum(count_tokens(p.text) for p in roomy.passages) <= PASSAGE_BUDGET
+    assert sum(count_tokens(p.text) for p in tight.passages) <= 200
+    assert 1 <= len(tight.passages) < len(roomy.passages)
+
+
+async def test_one_document_may_give_several_passages_when_they_rank(kb):
+    result = await search_knowledge(kb, "revenue based financing RBF", top_k=5)
+
+    assert sum(p.doc_id == "revenue-based-financing" for p in result.passages) > 2
+
+
+async def test_a_lexical_search_says_so(kb):
+    result = await search_knowledge(kb, "PAYDEX")
+
+    assert (result.mode, result.degraded) == ("lexical", False)

@@ -167,49 +167,49 @@ def chunk_document(
 
 MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)")
 EMPHASIS = re.compile(r"(\*\*|__|`)")
-
-
 LIST_ITEM = re.compile(r"\n\s*(?:[-*]|\d+\.)\s+")
 WHITESPACE = re.compile(r"\s+")
+TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}")
+PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+def _ended(paragraph: str) -> str:
+    """A paragraph (or a list's last item) ends a sentence, even when the author left the
+    full stop off: run onto one line, the next paragraph must not read as its continuation."""
+    paragraph = paragraph.rstrip()
+    return paragraph if paragraph.endswith((".", "!", "?", ":", ";", '"', ")")) else paragraph + "."
 
 
 def plain_text(markdown: str) -> str:
     """Markdown as a reader would hear it, on one line: link text without URLs, no emphasis,
-    list items run together with semicolons."""
-    text = EMPHASIS.sub("", MARKDOWN_LINK.sub(r"\1", markdown))
-    text = LIST_ITEM.sub("; ", "\n" + text).lstrip("; ")
-    return WHITESPACE.sub(" ", text).replace(":;", ":").strip()
+    list items run together with semicolons (a space after an item that ends a sentence), and
+    each table row a sentence of "header: value" pairs."""
+    text = EMPHASIS.sub("", MARKDOWN_LINK.sub(r"\1", _tables_as_sentences(markdown)))
+    text = "\n\n".join(_ended(p) for p in PARAGRAPH.split(text) if p.strip())
+    items = LIST_ITEM.split("\n" + text)
+    joined = items[0]
+    for item in items[1:]:
+        joined = joined.rstrip()
+        joined += (" " if not joined or joined.endswith((".", "!", "?", ":")) else "; ") + item
+    return WHITESPACE.sub(" ", joined).strip()
 
 
-SENTENCE_END = re.compile(r"(?<=[.!?:])\s+|\n+")
-
-
-def excerpt(
-    text: str, terms: Sequence[str], count: Callable[[str], int], limit: int
-) -> tuple[str, bool]:
-    """The run of sentences (at most ``limit`` tokens) that mentions the most query terms.
-
-    Returns the excerpt and whether anything was left out. Passages stay short and on point;
-    the whole document is one resource read away.
-    """
-    if count(text) <= limit:
-        return text, False
-    sentences = [s for s in SENTENCE_END.split(text) if s.strip()]
-    sizes = [count(s) for s in sentences]
-    hits = [sum(term in s.lower() for term in terms) for s in sentences]
-    best, best_score = (0, 1), -1
-    for start in range(len(sentences)):
-        used, end = 0, start
-        while end < len(sentences) and used + sizes[end] <= limit:
-            used += sizes[end]
-            end += 1
-        if end == start:
+def _tables_as_sentences(markdown: str) -> str:
+    lines = markdown.splitlines()
+    out: list[str] = []
+    header: list[str] | None = None
+    for line in lines:
+        stripped = line.strip()
+        if not stripped.startswith("|"):
+            header = None
+            out.append(line)
             continue
-        score = sum(hits[start:end])
-        if score > best_score:
-            best, best_score = (start, end), score
-    start, end = best
-    if end <= start:  # a single sentence longer than the limit
-        tokens = sentences[0]
-        return tokens[: limit * 4].rstrip() + "…", True
-    return " ".join(sentences[start:end]), True
+        cells = [c.strip() for c in stripped.strip("|").split("|")]
+        if TABLE_RULE.match(stripped.replace(" ", "")):
+            continue
+        if header is None:
+            header = cells
+            continue
+        pairs = [f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=False) if c]
+        out.append(", ".join(pairs).replace(";", ",") + ".")
+    return "\n".join(out)

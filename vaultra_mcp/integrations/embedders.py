@@ -1,4 +1,4 @@
-"""Text embeddings from OpenAI or Ollama, through their official clients.
+"""Text embeddings from OpenAI or Ollama, through their official clients, or on this machine.
 
 Both clients are imported lazily (only when configured) and given an explicit timeout and retry
 budget. Any failure surfaces as ``UpstreamUnavailable`` so the retriever can fall back to the
@@ -99,4 +99,8 @@ def build_embedder(settings: Settings) -> Embedder | None:
         return OpenAIEmbedder(settings)
     if settings.embeddings_provider == "ollama":
         return OllamaEmbedder(settings)
+    if settings.embeddings_provider == "local":
+        from vaultra_mcp.integrations.local_embedder import LocalEmbedder
+
+        return LocalEmbedder()
     return None

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,71 +30,18 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS ix_chunks_doc ON chunks (doc_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS embedding_cache (
+    model TEXT NOT NULL, content_hash TEXT NOT NULL, embedding BLOB NOT NULL,
+    PRIMARY KEY (model, content_hash)
+);
 CREATE TABLE IF NOT EXISTS remote_sync (chunk_key TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, section, title, tokenize='porter unicode61'
 );
 """
-# Column weights for bm25(): body text, heading path, document title.
-BM25_WEIGHTS = (
-    1.0,
-    2.0,
-    5.0,
-)  # text, heading path, title: a title names what a whole document answers
-WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
-STOPWORDS = frozenset(
-    (
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "do",
-        "does",
-        "for",
-        "from",
-        "has",
-        "have",
-        "how",
-        "i",
-        "if",
-        "in",
-        "is",
-        "it",
-        "its",
-        "my",
-        "of",
-        "on",
-        "or",
-        "our",
-        "should",
-        "so",
-        "that",
-        "the",
-        "their",
-        "there",
-        "this",
-        "to",
-        "was",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "you",
-        "your",
-        "me",
-        "we",
-        "us",
-    )
-)
+# Column weights for bm25(): body text, heading path, document title. A heading names what its
+# section answers and a title what the whole document does, so a word there counts for more.
+BM25_WEIGHTS = (1.0, 2.0, 5.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,15 +84,6 @@ class Relevance:
     unknown: float
 
 
-def query_terms(query: str) -> list[str]:
-    """The words of a query that carry meaning, lowercased, in order, without repeats."""
-    seen: dict[str, None] = {}
-    for word in WORD.findall(query.lower()):
-        if word not in STOPWORDS and len(word) > 1:
-            seen.setdefault(word, None)
-    return list(seen)
-
-
 class LocalStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -155,6 +92,7 @@ class LocalStore:
         self.conn.row_factory = sqlite3.Row
         self.conn.executescript(SCHEMA)
         self._matrix: tuple[str, list[int], Any] | None = None  # (model, rowids, numpy vectors)
+        self._frequencies: dict[tuple[str, ...], int] = {}  # words -> chunks, until the next write
 
     def close(self) -> None:
         self.conn.close()
@@ -235,11 +173,23 @@ class LocalStore:
     def commit(self) -> None:
         self.conn.commit()
         self._matrix = None
+        self._frequencies.clear()
 
     # -- dense vectors -----------------------------------------------------------------------
 
     def needing_embeddings(self, model: str) -> list[tuple[int, str]]:
-        """(rowid, text to embed) for chunks with no vector from ``model``."""
+        """(rowid, text to embed) for chunks with no vector from ``model``, after reusing every
+        vector ``model`` already made for the same content (a chunk that moved or came back)."""
+        self.conn.execute(
+            """UPDATE chunks SET embedding = (
+                   SELECT e.embedding FROM embedding_cache e
+                   WHERE e.model = :model AND e.content_hash = chunks.content_hash),
+                 embedding_model = :model
+               WHERE (embedding IS NULL OR embedding_model IS NOT :model) AND EXISTS (
+                   SELECT 1 FROM embedding_cache e
+                   WHERE e.model = :model AND e.content_hash = chunks.content_hash)""",
+            {"model": model},
+        )
         rows = self.conn.execute(
             """SELECT c.id, d.title, c.section, c.text FROM chunks c
                JOIN documents d ON d.doc_id = c.doc_id
@@ -251,9 +201,16 @@ class LocalStore:
     def set_embeddings(self, model: str, vectors: Sequence[tuple[int, Sequence[float]]]) -> None:
         import numpy as np
 
+        blobs = [(np.asarray(v, dtype=np.float32).tobytes(), rowid) for rowid, v in vectors]
         self.conn.executemany(
             "UPDATE chunks SET embedding = ?, embedding_model = ? WHERE id = ?",
-            [(np.asarray(v, dtype=np.float32).tobytes(), model, rowid) for rowid, v in vectors],
+            [(blob, model, rowid) for blob, rowid in blobs],
+        )
+        self.conn.executemany(
+            """INSERT INTO embedding_cache (model, content_hash, embedding)
+               SELECT ?, content_hash, ? FROM chunks WHERE id = ?
+               ON CONFLICT (model, content_hash) DO UPDATE SET embedding = excluded.embedding""",
+            [(model, blob, rowid) for blob, rowid in blobs],
         )
 
     def dense_search(
@@ -433,6 +390,12 @@ class LocalStore:
             for row in self.conn.execute(sql, params)
         ]
 
+    def weights(self, groups: Sequence[Sequence[str]]) -> list[float]:
+        """Each group's inverse document frequency over chunks (by its query word), the weight
+        ``relevance`` gives it too: a rare word says more about what is asked."""
+        total = self.count()
+        return [math.log((total + 1) / (self._frequency(group[:1]) + 1)) + 1 for group in groups]
+
     def relevance(self, groups: Sequence[Sequence[str]], rowid: int) -> Relevance:
         """How well one chunk answers a query, by IDF-weighted shares of its word groups.
 
@@ -442,12 +405,10 @@ class LocalStore:
         the share carried by groups the corpus never uses, the clearest sign that the question
         is about something else ("capital of France" vs Stripe Capital).
         """
-        total = self.count()
         mass = found = unknown = 0.0
-        for group in groups:
+        for group, weight in zip(groups, self.weights(groups), strict=True):
             if any(c.isdigit() for c in group[0]):
                 continue
-            weight = math.log((total + 1) / (self._frequency(group[:1]) + 1)) + 1
             mass += weight
             if self.conn.execute(
                 "SELECT 1 FROM chunks_fts WHERE rowid = ? AND chunks_fts MATCH ?",
@@ -461,10 +422,14 @@ class LocalStore:
         return Relevance(coverage=found / mass, unknown=unknown / mass)
 
     def _frequency(self, words: Sequence[str]) -> int:
-        row = self.conn.execute(
-            "SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (_match(words),)
-        )
-        return int(row.fetchone()[0])
+        """How many chunks hold any of ``words`` (remembered until the index next changes)."""
+        key = tuple(words)
+        if key not in self._frequencies:
+            row = self.conn.execute(
+                "SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (_match(words),)
+            )
+            self._frequencies[key] = int(row.fetchone()[0])
+        return self._frequencies[key]
 
 
 def _match(terms: Sequence[str]) -> str:

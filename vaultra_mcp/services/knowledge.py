@@ -36,7 +36,7 @@ from vaultra_mcp.tokens import count_tokens, windows
 FINGERPRINT = "corpus_fingerprint"
 EMBED_BATCH = 64
 REMOTE_BATCH = 100  # Pinecone's recommended upsert batch
-INDEX_FORMAT = "2"  # bump when chunking or the stored text changes: every index rebuilds
+INDEX_FORMAT = "3"  # bump when chunking or the stored text changes: every index rebuilds
 
 log = logging.getLogger("vaultra.knowledge")
 
@@ -243,6 +243,10 @@ class KnowledgeBase:
             found = store.rowids_for_keys([key for key, _ in matches])
             return [found[key] for key, _ in matches if key in found]
         ranking = store.dense_search(embedder.name, vector, k, category)
+        if not ranking and store.count() and embedder.name.startswith("local:"):
+            # A local model needs no network: embed what the automatic re-index left unembedded.
+            await sync_vectors(self)
+            ranking = store.dense_search(embedder.name, vector, k, category)
         if not ranking and store.count():
             raise UpstreamUnavailable(
                 f"The index has no {embedder.name} vectors yet; run `vaultra knowledge ingest`."

@@ -1,9 +1,14 @@
 """Knowledge search: lexical, dense or hybrid, with citations and an honest confidence flag.
 
-Lexical is SQLite FTS5 BM25 and always available. With an embedder configured, the query is also
-embedded and matched against the chunk vectors (in the local index, or in Pinecone when that is
-the vector store) and both rankings are fused with reciprocal rank fusion. When the embedder or
+Lexical is SQLite FTS5 BM25 (title and heading weighted above body text) over the query's words
+with the corpus's equivalents, and always available. With an embedder configured, the query is
+also embedded and matched against the chunk vectors (in the local index, or in Pinecone when that
+is the vector store) and both rankings are fused with reciprocal rank fusion. When the embedder or
 the remote store fails, search answers from what still works and says ``degraded: true``.
+
+Each ranked chunk gives one passage: its window of whole sentences that best covers the query
+(``core.passages``). Passages are taken in rank order while the token budget lasts, so the
+budget, not a per-document quota, decides how many a result holds.
 """
 
 from __future__ import annotations
@@ -14,20 +19,25 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from vaultra_mcp.core.corpus import CATEGORIES, excerpt
-from vaultra_mcp.core.vocabulary import expand
+from vaultra_mcp.core.corpus import CATEGORIES
+from vaultra_mcp.core.passages import Group, Window, best_window, group
+from vaultra_mcp.core.vocabulary import query_groups
 from vaultra_mcp.errors import InvalidInput, UpstreamUnavailable
-from vaultra_mcp.integrations.local_store import LexicalHit, query_terms
+from vaultra_mcp.integrations.local_store import LexicalHit, LocalStore
 from vaultra_mcp.services.knowledge import KnowledgeBase
 from vaultra_mcp.tokens import count_tokens
 
 Mode = Literal["auto", "lexical", "dense", "hybrid"]
 MAX_QUERY_CHARS = 500
 MAX_TOP_K = 10
-CANDIDATES = 30  # per ranking, before fusion and the per-document cap
-PER_DOCUMENT = 2
+CANDIDATES = 30  # per ranking, before fusion
+LEXICAL_CANDIDATES = 15  # alone, lexical needs only enough to fill a result past duplicates
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: rank 1 scores 1/61
-EXCERPT_TOKENS = 90  # per passage: enough to answer, small enough for five in one tool result
+# Passage text per result: five passages of about a hundred tokens, which with the JSON around
+# them keeps a search result near 800 tokens of the tool budget (bench/tokens.py).
+PASSAGE_BUDGET = 520
+PASSAGE_TOKENS = 130  # the most one passage takes: a fact and the sentences around it
+MIN_PASSAGE_TOKENS = 40  # less budget than this left: stop rather than show a fragment
 # The answer is weak when more of the query's weight is in words the corpus never uses than in
 # words the best passage contains, or when that passage holds under a fifth of the query.
 # Checked on evals/retrieval (questions.yaml and its held-out set).
@@ -86,13 +96,14 @@ async def search_knowledge(
     top_k: int = 5,
     category: str | None = None,
     mode: Mode = "auto",
+    budget: int = PASSAGE_BUDGET,
 ) -> SearchResult:
     query = validate_search(query, top_k, category)
-    terms = query_terms(query)
-    groups = expand(terms)
+    groups = query_groups(query)
     store = knowledge.store()
     wants_dense = mode in ("dense", "hybrid") or (mode == "auto" and knowledge.embedder is not None)
-    lexical = store.search(groups, CANDIDATES, category) if mode != "dense" else []
+    depth = CANDIDATES if wants_dense else LEXICAL_CANDIDATES
+    lexical = store.search(groups, depth, category) if mode != "dense" else []
     dense: list[int] = []
     degraded = False
     if wants_dense:
@@ -106,15 +117,16 @@ async def search_knowledge(
     used = ("lexical" if lexical else "") + ("dense" if dense else "")
     result_mode = {"lexicaldense": "hybrid", "dense": "dense"}.get(used, "lexical")
     ranked = _rank(lexical, dense)
-    chosen = _diverse(ranked, store.hits([rowid for rowid, _ in ranked]), top_k)
-    passages = [_passage(hit, score, terms) for hit, score in chosen]
+    hits = {hit.rowid: hit for hit in lexical}
+    hits |= store.hits([rowid for rowid, _ in ranked if rowid not in hits])
+    chosen = _select(ranked, hits, _passage_groups(store, groups), top_k, budget)
     low, note = _confidence(knowledge, groups, chosen[0][0].rowid if chosen else None)
     return SearchResult(
         query=query,
         mode=result_mode,
         degraded=degraded,
         low_confidence=low,
-        passages=passages,
+        passages=[_passage(hit, score, window) for hit, score, window in chosen],
         note=note,
     )
 
@@ -128,35 +140,49 @@ def _rank(lexical: list[LexicalHit], dense: list[int]) -> list[tuple[int, float]
     return [(rowid, round(score, 4)) for rowid, score in fused]
 
 
-def _diverse(
-    ranked: list[tuple[int, float]], hits: dict[int, LexicalHit], top_k: int
-) -> list[tuple[LexicalHit, float]]:
-    """The best ``top_k`` passages, at most ``PER_DOCUMENT`` from any one document: a
-    question is better served by a second source than by a third section of the first."""
-    chosen: list[tuple[LexicalHit, float]] = []
-    per_document: dict[str, int] = {}
+def _passage_groups(store: LocalStore, groups: Sequence[Sequence[str]]) -> list[Group]:
+    return [group(g, w) for g, w in zip(groups, store.weights(groups), strict=True)]
+
+
+def _select(
+    ranked: list[tuple[int, float]],
+    hits: dict[int, LexicalHit],
+    groups: Sequence[Group],
+    top_k: int,
+    budget: int,
+) -> list[tuple[LexicalHit, float, Window]]:
+    """Passages in rank order, each the best window of its chunk, while ``budget`` tokens last.
+
+    A window already shown (overlapping chunk windows repeat a few sentences) is not shown again.
+    """
+    chosen: list[tuple[LexicalHit, float, Window]] = []
+    shown: set[str] = set()
+    left = budget
     for rowid, score in ranked:
         hit = hits.get(rowid)
-        if hit is None or per_document.get(hit.doc_id, 0) >= PER_DOCUMENT:
+        if hit is None:
             continue
-        per_document[hit.doc_id] = per_document.get(hit.doc_id, 0) + 1
-        chosen.append((hit, score))
-        if len(chosen) == top_k:
+        if left < MIN_PASSAGE_TOKENS or len(chosen) == top_k:
             break
+        window = best_window(hit.text, hit.section, groups, count_tokens, min(PASSAGE_TOKENS, left))
+        if window is None or window.text in shown:
+            continue
+        shown.add(window.text)
+        chosen.append((hit, score, window))
+        left -= window.tokens
     return chosen
 
 
-def _passage(hit: LexicalHit, score: float, terms: Sequence[str]) -> Passage:
-    text, cut = excerpt(hit.text, terms, count_tokens, EXCERPT_TOKENS)
+def _passage(hit: LexicalHit, score: float, window: Window) -> Passage:
     return Passage(
         doc_id=hit.doc_id,
         title=hit.title,
         section=hit.section.split(" > ", 1)[-1],
         url=hit.url,
         category=hit.category,
-        text=text,
+        text=window.text,
         score=score,
-        excerpt=cut,
+        excerpt=window.cut,
     )
 
 

@@ -14,9 +14,6 @@ from vaultra_mcp.server.budget import fit
 from vaultra_mcp.server.errors import domain_errors
 from vaultra_mcp.server.runtime import runtime_of
 from vaultra_mcp.services import retrieval
-from vaultra_mcp.tokens import count_tokens, truncate_to_tokens
-
-PASSAGE_FLOOR = 60  # never cut a passage below this many tokens; drop passages instead
 
 
 class Document(BaseModel):
@@ -64,26 +61,19 @@ def results_of(result: retrieval.SearchResult) -> KnowledgeResults:
 
 
 def _shrink(out: KnowledgeResults) -> KnowledgeResults | None:
-    """Cut every passage by a third (down to a floor); once all are at the floor, drop the last."""
-    passages, cut_any = [], False
-    for p in out.passages:
-        limit = max(PASSAGE_FLOOR, count_tokens(p.text) * 2 // 3)
-        text, cut = truncate_to_tokens(p.text, limit)
-        cut_any |= cut
-        passages.append(p.model_copy(update={"text": text, "truncated": True}) if cut else p)
-    if cut_any:
-        return out.model_copy(update={"passages": passages})
-    if len(out.passages) > 1:
-        kept = out.passages[:-1]
-        cited = {p.doc_id for p in kept}
-        return out.model_copy(
-            update={
-                "passages": kept,
-                "documents": {k: v for k, v in out.documents.items() if k in cited},
-                "note": "Fewer passages shown to stay within the size limit.",
-            }
-        )
-    return None
+    """Drop the last passage: passages are whole sentences and are never cut mid-sentence, and
+    search already fits them to its own budget, so this only runs under a small tool budget."""
+    if len(out.passages) <= 1:
+        return None
+    kept = out.passages[:-1]
+    cited = {p.doc_id for p in kept}
+    return out.model_copy(
+        update={
+            "passages": kept,
+            "documents": {k: v for k, v in out.documents.items() if k in cited},
+            "note": "Fewer passages shown to stay within the size limit.",
+        }
+    )
 
 
 def results_summary(out: KnowledgeResults) -> str:
@@ -108,8 +98,10 @@ async def search_knowledge(
 
     For financing questions: loan products (SBA, lines of credit, Stripe Capital, cash
     advances, factoring...), what lenders look at, dispute programs, business credit,
-    documents, DSCR, the score. Cite each passage's document title and url (whole document:
-    resource vaultra://knowledge/{doc_id}). low_confidence: say the corpus does not answer.
+    documents, DSCR, the score. Each passage is the part of a section that answers, in whole
+    sentences. Cite its document title and url (whole document: resource
+    vaultra://knowledge/{doc_id}). low_confidence: say the corpus does not answer. mode says how
+    it searched (lexical, dense or hybrid).
     """
     runtime = runtime_of(ctx)
     knowledge = runtime.services().knowledge
