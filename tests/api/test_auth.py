@@ -198,6 +198,10 @@ BAD_TOKENS = {
         iat=int(deps.clock.now().timestamp()) + 3600,
         exp=int(deps.clock.now().timestamp()) + 7200,
     ),
+    "not_valid_before_an_hour_from_now": lambda deps: _forged(
+        deps, nbf=int(deps.clock.now().timestamp()) + 3600
+    ),
+    "not_before_that_is_not_a_time": lambda deps: _forged(deps, nbf="soon"),
 }
 PROTECTED = [op for op in OPERATIONS if op.auth]
 
@@ -216,6 +220,14 @@ async def test_every_protected_route_refuses_every_kind_of_bad_token(api, api_de
         assert response.status_code == 401, (kind, response.text)
         assert response.json()["error"] == "UNAUTHENTICATED", kind
         assert response.headers["www-authenticate"].startswith("Bearer"), kind
+
+
+async def test_a_token_whose_not_before_has_passed_is_accepted(api, api_deps):
+    token = _forged(api_deps, nbf=int(api_deps.clock.now().timestamp()) - 60)
+
+    response = await api.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status_code == 200 and response.json()["id"] == DEVON
 
 
 async def test_a_valid_token_for_a_deleted_user_is_refused(api, api_deps):
