@@ -159,6 +159,58 @@ async def test_a_timestamp_within_tolerance_is_accepted(api, connected):
     assert response.status_code == 200
 
 
+def signature_over(payload: bytes, timestamp: int, secret: str = WEBHOOK_SECRET) -> str:
+    header = stripe.WebhookSignature.generate_signature_header(payload.decode(), secret, timestamp)
+    return header.split(",")[1].removeprefix("v1=")
+
+
+async def test_an_old_signature_behind_a_spaced_fresh_timestamp_is_refused(api, connected):
+    now = int(connected.clock.now().timestamp())
+    old = now - 3600
+    payload = json.dumps(event("charge.succeeded", charge())).encode()
+    header = f"x=1, t={now},t={old},v1={signature_over(payload, old)}"
+
+    response = await api.post(
+        PATH,
+        content=payload,
+        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400 and response.json()["error"] == "INVALID_SIGNATURE"
+    assert await count(connected, StripeEvent) == 0
+
+
+async def test_a_header_with_two_timestamps_is_refused_even_when_both_agree(api, connected):
+    now = int(connected.clock.now().timestamp())
+    payload = json.dumps(event("charge.succeeded", charge())).encode()
+    header = f"t={now},v1={signature_over(payload, now)},t={now}"
+
+    response = await api.post(
+        PATH,
+        content=payload,
+        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400 and "exactly one timestamp" in response.json()["message"]
+    assert await count(connected, StripeEvent) == 0
+
+
+@pytest.mark.parametrize("stamp", ["+{now}", " {now}", "{now} ", "{now}.0", "1_{now}"])
+async def test_a_timestamp_the_library_would_read_loosely_is_refused(api, connected, stamp):
+    now = int(connected.clock.now().timestamp())
+    payload = json.dumps(event("charge.succeeded", charge())).encode()
+    header = f"t={stamp.format(now=now)},v1={signature_over(payload, now)}"
+
+    response = await api.post(
+        PATH,
+        content=payload,
+        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400 and response.json()["error"] == "INVALID_SIGNATURE"
+    assert await count(connected, StripeEvent) == 0
+
+
 async def test_any_of_several_v1_signatures_may_match_during_rotation(api, connected):
     payload, headers = signed(connected, event("charge.succeeded", charge()))
     old = stripe.WebhookSignature.generate_signature_header(
