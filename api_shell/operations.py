@@ -9,7 +9,6 @@ same declarations, so the document cannot drift from what the routes accept.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from starlette.routing import Route
 
 from api_shell.errors import error_response
 from vaultra_mcp.caller import Caller
-from vaultra_mcp.core.text import storable
+from vaultra_mcp.core.json_input import UnreadableJson, parse_json
 from vaultra_mcp.errors import NotFound, Unauthenticated
 from vaultra_mcp.services.access import authenticate_bearer
 from vaultra_mcp.services.deps import Deps
@@ -146,19 +145,16 @@ class MalformedBody(Exception):
 
 
 async def json_body(request: Request) -> bytes:
-    """The raw body, once it is known to be well-formed JSON (else 415 or 400)."""
+    """The raw body, once it is known to be JSON we read (else 415, or 400 saying why: see
+    ``core.json_input``, the rules webhooks follow too)."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
         raise MalformedBody(415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.")
     raw = await request.body()
     try:
-        parsed = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise MalformedBody(400, "MALFORMED_JSON", "The body is not valid JSON.") from None
-    if not storable(parsed):
-        raise MalformedBody(
-            400, "MALFORMED_TEXT", "Text must not contain NUL characters or unpaired surrogates."
-        )
+        parse_json(raw)
+    except UnreadableJson as exc:
+        raise MalformedBody(400, exc.code, str(exc)) from None
     return raw
 
 

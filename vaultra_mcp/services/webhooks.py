@@ -11,7 +11,6 @@ deliveries collapse to one row and one effect.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Sequence
@@ -28,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from vaultra_mcp.batching import GroupCommit
+from vaultra_mcp.core.json_input import UnreadableJson, parse_json
 from vaultra_mcp.core.stripe_events import (
     HANDLED,
     EventEffect,
@@ -67,12 +67,14 @@ def verified_event(deps: Deps, payload: bytes, signature: str | None) -> StripeE
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidInput("The body is not UTF-8.", code="MALFORMED_EVENT") from None
+        raise InvalidInput("The body is not valid UTF-8.", code="MALFORMED_EVENT") from None
     if not any(_signed_by(text, signature, secret) for secret in secrets):
         raise _bad_signature("No signature matches a configured webhook secret.")
     try:
-        event = envelope(json.loads(text))
-    except (ValueError, MalformedEvent) as exc:
+        event = envelope(parse_json(text))
+    except UnreadableJson as exc:
+        raise InvalidInput(str(exc), code="MALFORMED_EVENT") from None
+    except MalformedEvent as exc:
         raise InvalidInput(f"Not a Stripe event: {exc}", code="MALFORMED_EVENT") from None
     if event.livemode != deps.settings.stripe_livemode:
         mode = "live" if deps.settings.stripe_livemode else "test"
