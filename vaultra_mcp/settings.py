@@ -7,6 +7,7 @@ so ``make run`` works with no keys and no network; production refuses to start w
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
@@ -238,6 +239,11 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000", validation_alias=_alias("VAULTRA_PUBLIC_URL", "public_url")
     )
     cors_origins: str = Field("", validation_alias=_alias("VAULTRA_CORS_ORIGINS", "cors_origins"))
+    # Proxies whose X-Forwarded-For / -Proto we believe (addresses, CIDR networks, or "*").
+    # Empty: none, so the client address is the connecting peer, loopback included.
+    trusted_proxies: str = Field(
+        "", validation_alias=_alias("VAULTRA_TRUSTED_PROXIES", "trusted_proxies")
+    )
     max_body_bytes: int = Field(
         1_048_576,
         ge=1_024,
@@ -273,6 +279,20 @@ class Settings(BaseSettings):
     @classmethod
     def known_pii_kinds(cls, value: str) -> str:
         parse_kinds(value)
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def proxy_addresses(cls, value: str) -> str:
+        """Each entry an IP address or network: a typo must not silently trust nobody (or,
+        worse, be read as some other host)."""
+        for entry in cls.split(value):
+            if entry == "*":
+                continue
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address, a network or *") from None
         return value
 
     @staticmethod
