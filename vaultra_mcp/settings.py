@@ -250,10 +250,14 @@ class Settings(BaseSettings):
         le=50 * 1_048_576,
         validation_alias=_alias("VAULTRA_MAX_BODY_BYTES", "max_body_bytes"),
     )
-    login_failures_per_account: int = Field(
+    # Sign-in throttling (services/login_throttle.py): free failures per (account, address)
+    # and per address inside the window, then waits from the backoff base, doubling.
+    login_failures_per_account_address: int = Field(
         5,
         ge=1,
-        validation_alias=_alias("VAULTRA_LOGIN_FAILURES_PER_ACCOUNT", "login_failures_per_account"),
+        validation_alias=_alias(
+            "VAULTRA_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS", "login_failures_per_account_address"
+        ),
     )
     login_failures_per_ip: int = Field(
         20, ge=1, validation_alias=_alias("VAULTRA_LOGIN_FAILURES_PER_IP", "login_failures_per_ip")
@@ -262,6 +266,9 @@ class Settings(BaseSettings):
         900,
         ge=1,
         validation_alias=_alias("VAULTRA_LOGIN_FAILURE_WINDOW", "login_failure_window_seconds"),
+    )
+    login_backoff_seconds: float = Field(
+        1.0, gt=0, le=600, validation_alias=_alias("VAULTRA_LOGIN_BACKOFF", "login_backoff_seconds")
     )
 
     # Jobs: how long a scheduled run may be late and still run (seconds).

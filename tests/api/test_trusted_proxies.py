@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -13,8 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
-from api_shell.app import create_app
-from tests.api.conftest import _api_deps, lifespan_running
+from tests.api.conftest import _api_deps, serve
 from tests.cli.test_cli import CLEAN_ENV
 from tests.deploy.test_two_replicas import free_port, stop, wait_until_ready
 from tests.factories import KNOWLEDGE_INDEX, settings_for
@@ -28,14 +26,6 @@ WRONG = {"email": "maya@northwind.example", "password": "not her password"}
 VAULTRA = Path(sys.executable).with_name("vaultra")
 
 
-async def client_at(deps: Deps, peer: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(deps.settings, deps)
-    async with lifespan_running(app):
-        transport = httpx.ASGITransport(app=app, client=(peer, 40000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
-
-
 async def addresses_counted(deps: Deps) -> list[str]:
     async with deps.db.sessions() as session:
         keys = await session.execute(
@@ -46,14 +36,14 @@ async def addresses_counted(deps: Deps) -> list[str]:
 
 async def test_by_default_a_forwarded_address_from_loopback_is_ignored(database_url):
     async for deps in _api_deps(database_url):
-        async for api in client_at(deps, "127.0.0.1"):
+        async for api in serve(deps, "127.0.0.1"):
             await api.post(LOGIN, json=WRONG, headers={"X-Forwarded-For": "203.0.113.77"})
         assert await addresses_counted(deps) == ["127.0.0.1"]
 
 
 async def test_by_default_inventing_addresses_does_not_reset_the_address_limit(database_url):
     async for deps in _api_deps(database_url, login_failures_per_ip=3):
-        async for api in client_at(deps, "127.0.0.1"):
+        async for api in serve(deps, "127.0.0.1"):
             for n in range(3):
                 headers = {"X-Forwarded-For": f"203.0.113.{n}"}
                 await api.post(LOGIN, json=WRONG | {"email": f"x{n}@e.example"}, headers=headers)
@@ -66,7 +56,7 @@ async def test_by_default_inventing_addresses_does_not_reset_the_address_limit(d
 
 async def test_a_listed_proxy_is_believed_about_the_client_behind_it(database_url):
     async for deps in _api_deps(database_url, trusted_proxies="10.0.0.0/8"):
-        async for api in client_at(deps, "10.1.2.3"):
+        async for api in serve(deps, "10.1.2.3"):
             await api.post(
                 LOGIN, json=WRONG, headers={"X-Forwarded-For": "198.51.100.9, 203.0.113.77"}
             )
@@ -77,7 +67,7 @@ async def test_a_listed_proxy_is_believed_about_the_client_behind_it(database_ur
 
 async def test_a_peer_that_is_not_a_listed_proxy_is_not_believed(database_url):
     async for deps in _api_deps(database_url, trusted_proxies="10.0.0.0/8"):
-        async for api in client_at(deps, "192.0.2.50"):
+        async for api in serve(deps, "192.0.2.50"):
             await api.post(LOGIN, json=WRONG, headers={"X-Forwarded-For": "203.0.113.77"})
         assert await addresses_counted(deps) == ["192.0.2.50"]
 
