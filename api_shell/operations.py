@@ -10,8 +10,8 @@ same declarations, so the document cannot drift from what the routes accept.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, ValidationError
@@ -28,6 +28,8 @@ from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.types import INTEGRAL, MAX_BIG_ID, MAX_SMALL_ID
 
 BUSINESS_CHOICE = "One of your businesses; omit if you have one."
+# The 409 of every operation that picks a business from ``business_id``.
+SEVERAL_BUSINESSES = "NEEDS_BUSINESS_SELECTION: you have several businesses and named none"
 # A ``business_id`` query parameter, and the same in a JSON body (where 3.0 is still 3).
 BusinessIdQuery = Field(None, ge=1, le=MAX_SMALL_ID, description=BUSINESS_CHOICE)
 BusinessIdBody = Annotated[int, Field(ge=1, le=MAX_SMALL_ID, description=BUSINESS_CHOICE), INTEGRAL]
@@ -71,6 +73,16 @@ Handler = Callable[[Call], Awaitable[BaseModel | Response | None]]
 
 
 @dataclass(frozen=True)
+class Header:
+    """A request header an operation reads (besides ``Authorization``, which is its security)."""
+
+    name: str
+    description: str
+    required: bool = False
+    max_length: int = 4_096
+
+
+@dataclass(frozen=True)
 class Operation:
     method: str
     path: str  # Starlette syntax: "/users/businesses/{business_id:int}"
@@ -82,8 +94,12 @@ class Operation:
     query: type[BaseModel] | None = None
     status: int = 200
     auth: bool = True
-    errors: tuple[int, ...] = ()  # statuses this operation answers besides the generic ones
-    raw_body: bool = False  # the handler reads the body itself (webhooks: bytes are signed)
+    # Statuses this operation answers besides the generic ones, each with the error codes it
+    # carries and when (the OpenAPI description); a generic status may be listed to name its codes.
+    errors: Mapping[int, str] = field(default_factory=dict)
+    headers: tuple[Header, ...] = ()
+    # The handler reads the body itself (webhooks: the bytes are signed); its JSON Schema here.
+    raw_body: Mapping[str, Any] | None = None
 
     @property
     def path_params(self) -> list[tuple[str, str]]:
