@@ -1,5 +1,9 @@
 """``create_app``: the API under ``/api/v1``, health probes, and the MCP server at ``/mcp``.
 
+Forwarded headers (``X-Forwarded-For``, ``-Proto``) are believed only from the proxies in
+``VAULTRA_TRUSTED_PROXIES``, here rather than in the server, so whatever serves the app the
+client address (which sign-in limits count by) is the one the operator vouched for.
+
 One process, one set of services: the MCP app is built on the same ``Deps`` (database engine,
 knowledge index) and its lifespan runs inside this app's, so ``/mcp`` and ``/api/v1`` share the
 pool and shut down together.
@@ -18,6 +22,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api_shell.errors import EXCEPTION_HANDLERS
 from api_shell.middleware import RequestContextMiddleware
@@ -88,6 +93,9 @@ def create_app(
     ]
     origins = Settings.split(settings.cors_origins)
     middleware = [Middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)]
+    proxies = Settings.split(settings.trusted_proxies)
+    if proxies:  # outermost: every layer below sees the client the proxy vouches for
+        middleware.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
     if origins:  # no configured origin: browsers get no CORS headers, so no layer for them
         middleware.append(
             Middleware(

@@ -1,4 +1,10 @@
-"""The OpenAPI 3.1 document, generated from the operations' own declarations."""
+"""The OpenAPI 3.1 document, generated from the operations' own declarations.
+
+Everything a schema-driven client must know is declared: every parameter and request header
+an operation reads, every status it may answer with the error codes behind it, and the headers
+that come back (``X-Request-ID`` always, ``Retry-After`` with a 429, ``WWW-Authenticate`` with
+a 401, ``Location`` with a redirect).
+"""
 
 from __future__ import annotations
 
@@ -8,16 +14,47 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from api_shell.errors import ErrorBody
-from api_shell.operations import Operation, id_limit
+from api_shell.operations import SEVERAL_BUSINESSES, Header, Operation, id_limit
 
 REF = "#/components/schemas/{model}"
-ALWAYS = (400, 404, 413, 500)
+ALWAYS = (400, 404, 413, 500, 503)
+REQUEST_ID = Header(
+    "X-Request-ID",
+    "Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; "
+    "anything else is replaced by a new one.",
+)
+RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
+    "X-Request-ID": {
+        "description": "The request's id: yours when it was sane, else a new one.",
+        "required": True,
+        "schema": {"type": "string", "pattern": r"^[A-Za-z0-9._-]{1,64}$"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    "WWW-Authenticate": {
+        "description": "The scheme to authenticate with: Bearer.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Location": {
+        "description": "Where to go next.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+}
+STORE_DOWN = "STORE_UNAVAILABLE: the database is not answering; try again in a minute"
+HEADERS_BY_STATUS = {302: ("Location",), 401: ("WWW-Authenticate",), 429: ("Retry-After",)}
 DESCRIPTIONS = {
     200: "OK",
     201: "Created",
     204: "No Content",
     302: "Redirect",
-    400: "Bad request: malformed input, or an argument the operation cannot use",
+    400: "Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 "
+    "deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument "
+    "the operation cannot use",
     401: "Missing, invalid or expired credentials",
     403: "Not allowed",
     404: "Not found (another tenant's id looks the same)",
@@ -28,7 +65,7 @@ DESCRIPTIONS = {
     429: "Rate limited; see Retry-After",
     500: "Unexpected failure",
     502: "An upstream service failed",
-    503: "A dependency is unavailable or not configured",
+    503: STORE_DOWN,
 }
 
 
@@ -77,33 +114,61 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": _ref(schemas, op.body, "validation")}},
         }
-    elif op.raw_body:
+    elif op.raw_body is not None:
         entry["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": {"type": "object"}}},
+            "content": {"application/json": {"schema": dict(op.raw_body)}},
         }
-    success: dict[str, Any] = {"description": DESCRIPTIONS.get(op.status, "OK")}
+    success: dict[str, Any] = {
+        "description": DESCRIPTIONS.get(op.status, "OK"),
+        "headers": _response_headers(op.status),
+    }
     if op.response is not None:
         success["content"] = {
             "application/json": {"schema": _ref(schemas, op.response, "serialization")}
         }
     entry["responses"][str(op.status)] = success
+    error_schema = {"application/json": {"schema": _ref(schemas, ErrorBody, "serialization")}}
+    for status in sorted(_error_statuses(op)):
+        entry["responses"][str(status)] = {
+            "description": _description(op, status),
+            "headers": _response_headers(status),
+            "content": error_schema,
+        }
+    return entry
+
+
+def _error_statuses(op: Operation) -> set[int]:
     errors = set(ALWAYS) | set(op.errors)
     if op.auth:
         errors.add(401)
     if op.body is not None:
         errors |= {415, 422}
+    if op.raw_body is not None:
+        errors.add(415)
     if op.query is not None:
         errors.add(422)
         if "business_id" in op.query.model_fields:
             errors.add(409)  # several businesses and none chosen
-    error_schema = {"application/json": {"schema": _ref(schemas, ErrorBody, "serialization")}}
-    for status in sorted(errors):
-        entry["responses"][str(status)] = {
-            "description": DESCRIPTIONS[status],
-            "content": error_schema,
-        }
-    return entry
+    return errors
+
+
+def _description(op: Operation, status: int) -> str:
+    if status == 503 and "STORE_UNAVAILABLE" not in op.errors.get(503, "STORE_UNAVAILABLE"):
+        return f"{op.errors[503]}; {STORE_DOWN}"  # any operation may find the database down
+    if status in op.errors:
+        return op.errors[status]
+    if status == 409 and op.query is not None and "business_id" in op.query.model_fields:
+        return SEVERAL_BUSINESSES
+    return DESCRIPTIONS[status]
+
+
+def _response_headers(status: int) -> dict[str, Any]:
+    """What every answer carries (its request id), and what some statuses add."""
+    headers = {"X-Request-ID": RESPONSE_HEADERS["X-Request-ID"]}
+    for name in HEADERS_BY_STATUS.get(status, ()):
+        headers[name] = RESPONSE_HEADERS[name]
+    return headers
 
 
 def _parameters(op: Operation, schemas: dict[str, Any]) -> list[dict[str, Any]]:
@@ -127,4 +192,14 @@ def _parameters(op: Operation, schemas: dict[str, Any]) -> list[dict[str, Any]]:
             if description:
                 parameter["description"] = description
             parameters.append(parameter)
+    for header in (REQUEST_ID, *op.headers):
+        parameters.append(
+            {
+                "name": header.name,
+                "in": "header",
+                "required": header.required,
+                "description": header.description,
+                "schema": {"type": "string", "maxLength": header.max_length},
+            }
+        )
     return parameters

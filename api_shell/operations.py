@@ -9,10 +9,9 @@ same declarations, so the document cannot drift from what the routes accept.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, ValidationError
@@ -22,13 +21,15 @@ from starlette.routing import Route
 
 from api_shell.errors import error_response
 from vaultra_mcp.caller import Caller
-from vaultra_mcp.core.text import storable
+from vaultra_mcp.core.json_input import UnreadableJson, parse_json
 from vaultra_mcp.errors import NotFound, Unauthenticated
 from vaultra_mcp.services.access import authenticate_bearer
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.types import INTEGRAL, MAX_BIG_ID, MAX_SMALL_ID
 
 BUSINESS_CHOICE = "One of your businesses; omit if you have one."
+# The 409 of every operation that picks a business from ``business_id``.
+SEVERAL_BUSINESSES = "NEEDS_BUSINESS_SELECTION: you have several businesses and named none"
 # A ``business_id`` query parameter, and the same in a JSON body (where 3.0 is still 3).
 BusinessIdQuery = Field(None, ge=1, le=MAX_SMALL_ID, description=BUSINESS_CHOICE)
 BusinessIdBody = Annotated[int, Field(ge=1, le=MAX_SMALL_ID, description=BUSINESS_CHOICE), INTEGRAL]
@@ -72,6 +73,16 @@ Handler = Callable[[Call], Awaitable[BaseModel | Response | None]]
 
 
 @dataclass(frozen=True)
+class Header:
+    """A request header an operation reads (besides ``Authorization``, which is its security)."""
+
+    name: str
+    description: str
+    required: bool = False
+    max_length: int = 4_096
+
+
+@dataclass(frozen=True)
 class Operation:
     method: str
     path: str  # Starlette syntax: "/users/businesses/{business_id:int}"
@@ -83,8 +94,12 @@ class Operation:
     query: type[BaseModel] | None = None
     status: int = 200
     auth: bool = True
-    errors: tuple[int, ...] = ()  # statuses this operation answers besides the generic ones
-    raw_body: bool = False  # the handler reads the body itself (webhooks: bytes are signed)
+    # Statuses this operation answers besides the generic ones, each with the error codes it
+    # carries and when (the OpenAPI description); a generic status may be listed to name its codes.
+    errors: Mapping[int, str] = field(default_factory=dict)
+    headers: tuple[Header, ...] = ()
+    # The handler reads the body itself (webhooks: the bytes are signed); its JSON Schema here.
+    raw_body: Mapping[str, Any] | None = None
 
     @property
     def path_params(self) -> list[tuple[str, str]]:
@@ -146,19 +161,16 @@ class MalformedBody(Exception):
 
 
 async def json_body(request: Request) -> bytes:
-    """The raw body, once it is known to be well-formed JSON (else 415 or 400)."""
+    """The raw body, once it is known to be JSON we read (else 415, or 400 saying why: see
+    ``core.json_input``, the rules webhooks follow too)."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
         raise MalformedBody(415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.")
     raw = await request.body()
     try:
-        parsed = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise MalformedBody(400, "MALFORMED_JSON", "The body is not valid JSON.") from None
-    if not storable(parsed):
-        raise MalformedBody(
-            400, "MALFORMED_TEXT", "Text must not contain NUL characters or unpaired surrogates."
-        )
+        parse_json(raw)
+    except UnreadableJson as exc:
+        raise MalformedBody(400, exc.code, str(exc)) from None
     return raw
 
 

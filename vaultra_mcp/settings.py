@@ -7,6 +7,7 @@ so ``make run`` works with no keys and no network; production refuses to start w
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
@@ -241,16 +242,25 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000", validation_alias=_alias("VAULTRA_PUBLIC_URL", "public_url")
     )
     cors_origins: str = Field("", validation_alias=_alias("VAULTRA_CORS_ORIGINS", "cors_origins"))
+    # Proxies whose X-Forwarded-For / -Proto we believe (addresses, CIDR networks, or "*").
+    # Empty: none, so the client address is the connecting peer, loopback included.
+    trusted_proxies: str = Field(
+        "", validation_alias=_alias("VAULTRA_TRUSTED_PROXIES", "trusted_proxies")
+    )
     max_body_bytes: int = Field(
         1_048_576,
         ge=1_024,
         le=50 * 1_048_576,
         validation_alias=_alias("VAULTRA_MAX_BODY_BYTES", "max_body_bytes"),
     )
-    login_failures_per_account: int = Field(
+    # Sign-in throttling (services/login_throttle.py): free failures per (account, address)
+    # and per address inside the window, then waits from the backoff base, doubling.
+    login_failures_per_account_address: int = Field(
         5,
         ge=1,
-        validation_alias=_alias("VAULTRA_LOGIN_FAILURES_PER_ACCOUNT", "login_failures_per_account"),
+        validation_alias=_alias(
+            "VAULTRA_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS", "login_failures_per_account_address"
+        ),
     )
     login_failures_per_ip: int = Field(
         20, ge=1, validation_alias=_alias("VAULTRA_LOGIN_FAILURES_PER_IP", "login_failures_per_ip")
@@ -259,6 +269,9 @@ class Settings(BaseSettings):
         900,
         ge=1,
         validation_alias=_alias("VAULTRA_LOGIN_FAILURE_WINDOW", "login_failure_window_seconds"),
+    )
+    login_backoff_seconds: float = Field(
+        1.0, gt=0, le=600, validation_alias=_alias("VAULTRA_LOGIN_BACKOFF", "login_backoff_seconds")
     )
 
     # Jobs: how long a scheduled run may be late and still run (seconds).
@@ -276,6 +289,20 @@ class Settings(BaseSettings):
     @classmethod
     def known_pii_kinds(cls, value: str) -> str:
         parse_kinds(value)
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def proxy_addresses(cls, value: str) -> str:
+        """Each entry an IP address or network: a typo must not silently trust nobody (or,
+        worse, be read as some other host)."""
+        for entry in cls.split(value):
+            if entry == "*":
+                continue
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address, a network or *") from None
         return value
 
     @staticmethod

@@ -16,7 +16,13 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.responses import Response
 
 from api_shell.errors import error_response
-from api_shell.operations import BusinessIdBody, BusinessIdQuery, Call, Operation
+from api_shell.operations import (
+    SEVERAL_BUSINESSES,
+    BusinessIdBody,
+    BusinessIdQuery,
+    Call,
+    Operation,
+)
 from vaultra_mcp.agent import chat
 from vaultra_mcp.services.conversations import (
     MAX_MESSAGE_CHARS,
@@ -144,7 +150,12 @@ OPERATIONS = [
         "agent",
         response=ChatReply,
         body=ChatRequest,
-        errors=(409, 429, 502),
+        errors={
+            404: "BUSINESS_NOT_FOUND, CONVERSATION_NOT_FOUND: not one of yours",
+            409: SEVERAL_BUSINESSES,
+            429: "RATE_LIMITED: the business has spent its assistant tokens for today",
+            502: "LLM_UNAVAILABLE: the chat model did not answer; the message is kept",
+        },
     ),
     Operation(
         "GET",
@@ -171,6 +182,6 @@ OPERATIONS = [
         "agent",
         response=UsageReport,
         query=UsageQuery,
-        errors=(409,),
+        errors={409: SEVERAL_BUSINESSES},
     ),
 ]

@@ -142,7 +142,7 @@ OPERATIONS = [
         body=SignUp,
         status=201,
         auth=False,
-        errors=(409,),
+        errors={409: "EMAIL_TAKEN: an account with this email exists; sign in instead"},
     ),
     Operation(
         "POST",
@@ -153,7 +153,10 @@ OPERATIONS = [
         response=AccessToken,
         body=SignIn,
         auth=False,
-        errors=(401, 429),
+        errors={
+            401: "INVALID_CREDENTIALS: wrong email or password (the same for an unknown email)",
+            429: "RATE_LIMITED: too many failed sign-ins from this address; see Retry-After",
+        },
     ),
     Operation("GET", "/auth/me", me, "The signed-in account", "auth", response=Account),
     Operation(
@@ -181,6 +184,7 @@ OPERATIONS = [
         "Revoke a personal access token",
         "auth",
         status=204,
+        errors={404: "TOKEN_NOT_FOUND: not one of your tokens"},
     ),
     Operation(
         "GET",
@@ -190,7 +194,7 @@ OPERATIONS = [
         "auth",
         auth=False,
         status=302,
-        errors=(503,),
+        errors={503: "CONFIGURATION_ERROR: Google sign-in is not configured"},
     ),
     Operation(
         "GET",
@@ -201,6 +205,13 @@ OPERATIONS = [
         response=AccessToken,
         query=GoogleCallback,
         auth=False,
-        errors=(401, 502, 503),
+        errors={
+            400: "INVALID_STATE: the state is unknown, expired or already used (start again)",
+            401: "GOOGLE_SIGNIN_FAILED: Google refused the code or its ID token did not verify",
+            409: "GOOGLE_ACCOUNT_MISMATCH: the email's account is linked to another Google "
+            "account; ACCOUNT_DISABLED",
+            502: "Google did not answer, or answered with something unreadable",
+            503: "CONFIGURATION_ERROR: Google sign-in is not configured",
+        },
     ),
 ]

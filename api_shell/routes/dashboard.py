@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api_shell.operations import BusinessIdQuery, Call, Operation
+from api_shell.operations import SEVERAL_BUSINESSES, BusinessIdQuery, Call, Operation
 from vaultra_mcp.services.metrics import (
     MetricHistoryPoint,
     MetricSummary,
@@ -100,6 +100,10 @@ async def update_recommendation(call: Call) -> StatusChange:
     )
 
 
+NOT_READY = (
+    f"{SEVERAL_BUSINESSES}; NOT_READY: no payment history or no computation yet (connect "
+    "Stripe, or wait for the next run)"
+)
 OPERATIONS = [
     Operation(
         "GET",
@@ -109,7 +113,7 @@ OPERATIONS = [
         "dashboard",
         response=MetricSummary,
         query=MetricsQuery,
-        errors=(409,),
+        errors={409: NOT_READY},
     ),
     Operation(
         "GET",
@@ -128,7 +132,7 @@ OPERATIONS = [
         "dashboard",
         response=ReadinessView,
         query=BusinessQuery,
-        errors=(409,),
+        errors={409: NOT_READY},
     ),
     Operation(
         "GET",
@@ -147,7 +151,7 @@ OPERATIONS = [
         "dashboard",
         response=RecommendationPage,
         query=RecommendationsQuery,
-        errors=(409,),
+        errors={409: NOT_READY},
     ),
     Operation(
         "PATCH",
@@ -157,5 +161,6 @@ OPERATIONS = [
         "dashboard",
         response=StatusChange,
         body=RecommendationChange,
+        errors={404: "RECOMMENDATION_NOT_FOUND: no such recommendation among your businesses'"},
     ),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import RedirectResponse, Response
 
-from api_shell.operations import Call, Operation
+from api_shell.operations import SEVERAL_BUSINESSES, Call, Operation
 from api_shell.routes.dashboard import BusinessQuery
 from vaultra_mcp.services import stripe_connect
 from vaultra_mcp.services.stripe_connect import ConnectionStatus
@@ -44,7 +44,10 @@ OPERATIONS = [
         "stripe",
         query=BusinessQuery,
         status=302,
-        errors=(503,),
+        errors={
+            409: SEVERAL_BUSINESSES,
+            503: "CONFIGURATION_ERROR: Stripe Connect is not configured",
+        },
     ),
     Operation(
         "GET",
@@ -55,7 +58,14 @@ OPERATIONS = [
         response=ConnectionStatus,
         query=StripeCallback,
         auth=False,
-        errors=(409, 502, 503),
+        errors={
+            400: "INVALID_STATE: the state is unknown, expired or already used (start again); "
+            "STRIPE_CONNECT_DECLINED: the owner did not approve; STRIPE_CONNECT_FAILED: Stripe "
+            "refused the code",
+            409: "STRIPE_ACCOUNT_IN_USE: that Stripe account is connected to another business",
+            502: "Stripe did not answer",
+            503: "CONFIGURATION_ERROR: Stripe rejected the platform key",
+        },
     ),
     Operation(
         "GET",

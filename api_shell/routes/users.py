@@ -68,6 +68,9 @@ OPERATIONS = [
         "users",
         response=BusinessView,
         body=BusinessFields,
-        errors=(403,),
+        errors={
+            403: "PERMISSION_DENIED: you are a member of this business but not an owner",
+            404: "BUSINESS_NOT_FOUND: not one of your businesses",
+        },
     ),
 ]

@@ -64,10 +64,11 @@ async def lifespan_running(app: Starlette) -> AsyncIterator[None]:
         await task
 
 
-async def serve(deps: Deps) -> AsyncIterator[httpx.AsyncClient]:
+async def serve(deps: Deps, peer: str = "203.0.113.7") -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app over ``deps``, connecting from ``peer``."""
     app = create_app(deps.settings, deps)
     async with lifespan_running(app):
-        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
+        transport = httpx.ASGITransport(app=app, client=(peer, 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
 

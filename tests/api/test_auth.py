@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from datetime import timedelta
@@ -11,7 +12,7 @@ import pytest
 from sqlmodel import col
 
 from api_shell.app import OPERATIONS
-from tests.api.conftest import DEVON, bearer, count
+from tests.api.conftest import DEVON, bearer, count, serve
 from vaultra_mcp.models import LoginFailure, PersonalAccessToken, User
 from vaultra_mcp.services.access import mint_jwt
 
@@ -96,61 +97,128 @@ async def test_login_with_the_right_password_returns_a_token(empty_api):
     assert response.status_code == 200 and response.json()["token_type"] == "bearer"
 
 
+LOGIN = "/api/v1/auth/login"
+OWNER = "new@owner.example"
+WRONG = {"email": OWNER, "password": "wrong-password"}
+
+
+def same_answer(response) -> tuple[int, str, str, str | None]:
+    """What a caller can tell from a response, but for the request id."""
+    body = response.json()
+    return response.status_code, body["error"], body["message"], response.headers.get("retry-after")
+
+
+async def fail_until_refused(api, body, limit: int) -> list:
+    return [await api.post(LOGIN, json=body) for _ in range(limit + 1)]
+
+
 async def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(empty_api):
     await sign_up(empty_api)
-    wrong = await empty_api.post(
-        "/api/v1/auth/login", json={"email": "new@owner.example", "password": "nope-nope-nope"}
-    )
+    wrong = await empty_api.post(LOGIN, json={"email": OWNER, "password": "nope-nope-nope"})
     unknown = await empty_api.post(
-        "/api/v1/auth/login", json={"email": "ghost@owner.example", "password": "nope-nope-nope"}
+        LOGIN, json={"email": "ghost@owner.example", "password": "nope-nope-nope"}
     )
 
-    assert wrong.status_code == unknown.status_code == 401
-    assert wrong.json()["message"] == unknown.json()["message"]
+    assert wrong.status_code == 401
+    assert same_answer(wrong) == same_answer(unknown)
 
 
-async def test_repeated_failures_lock_the_account_with_retry_after(empty_api, empty_api_deps):
+async def test_a_known_and_an_unknown_email_are_throttled_alike(empty_api, empty_api_deps):
     await sign_up(empty_api)
-    body = {"email": "new@owner.example", "password": "wrong-password"}
-    for _ in range(empty_api_deps.settings.login_failures_per_account):
-        assert (await empty_api.post("/api/v1/auth/login", json=body)).status_code == 401
+    limit = empty_api_deps.settings.login_failures_per_account_address
 
-    locked = await empty_api.post(
-        "/api/v1/auth/login", json={"email": "new@owner.example", "password": PASSWORD}
+    known = await fail_until_refused(empty_api, WRONG, limit)
+    unknown = await fail_until_refused(
+        empty_api, {"email": "ghost@owner.example", "password": "wrong-password"}, limit
     )
+
+    assert [same_answer(r) for r in known] == [same_answer(r) for r in unknown]
+    assert known[-1].status_code == 429
+
+
+async def test_repeated_failures_make_that_address_wait_for_that_account(empty_api, empty_api_deps):
+    await sign_up(empty_api)
+    for _ in range(empty_api_deps.settings.login_failures_per_account_address):
+        assert (await empty_api.post(LOGIN, json=WRONG)).status_code == 401
+
+    locked = await empty_api.post(LOGIN, json={"email": OWNER, "password": PASSWORD})
 
     assert locked.status_code == 429
     assert 0 < int(locked.headers["retry-after"]) <= 900
 
 
-async def test_the_lock_lifts_once_the_window_has_passed(empty_api, empty_api_deps):
+async def test_a_stranger_failing_from_elsewhere_cannot_lock_the_owner_out(
+    empty_api, empty_api_deps
+):
     await sign_up(empty_api)
-    for _ in range(empty_api_deps.settings.login_failures_per_account):
-        await empty_api.post(
-            "/api/v1/auth/login", json={"email": "new@owner.example", "password": "wrong-password"}
-        )
+    limit = empty_api_deps.settings.login_failures_per_account_address
+    async for stranger in serve(empty_api_deps, peer="198.51.100.66"):
+        refused = (await fail_until_refused(stranger, WRONG, limit * 3))[-1]
+
+    owner = await empty_api.post(LOGIN, json={"email": OWNER, "password": PASSWORD})
+
+    assert refused.status_code == 429
+    assert owner.status_code == 200
+
+
+async def test_each_failure_past_the_limit_doubles_the_wait(empty_api, empty_api_deps):
+    clock, settings = empty_api_deps.clock, empty_api_deps.settings
+    for _ in range(settings.login_failures_per_account_address):
+        await empty_api.post(LOGIN, json=WRONG)
+    waits = []
+    for _ in range(4):
+        refused = await empty_api.post(LOGIN, json=WRONG)
+        waits.append(int(refused.headers["retry-after"]))
+        clock.moment += timedelta(seconds=waits[-1])
+        assert (await empty_api.post(LOGIN, json=WRONG)).status_code == 401
+
+    assert waits == [1, 2, 4, 8]
+
+
+async def test_a_burst_of_concurrent_guesses_gets_only_the_limit(empty_api, empty_api_deps):
+    await sign_up(empty_api)
+    limit = empty_api_deps.settings.login_failures_per_account_address
+
+    answers = await asyncio.gather(*(empty_api.post(LOGIN, json=WRONG) for _ in range(12)))
+
+    assert sorted(a.status_code for a in answers) == [401] * limit + [429] * (12 - limit)
+    assert await count(empty_api_deps, LoginFailure, col(LoginFailure.key).startswith("pair:")) == (
+        limit
+    )
+
+
+async def test_the_wait_ends_once_the_window_has_passed(empty_api, empty_api_deps):
+    await sign_up(empty_api)
+    for _ in range(empty_api_deps.settings.login_failures_per_account_address * 3):
+        await empty_api.post(LOGIN, json=WRONG)
     empty_api_deps.clock.moment += timedelta(seconds=901)
 
-    response = await empty_api.post(
-        "/api/v1/auth/login", json={"email": "new@owner.example", "password": PASSWORD}
-    )
+    response = await empty_api.post(LOGIN, json={"email": OWNER, "password": PASSWORD})
 
     assert response.status_code == 200
-    assert (
-        await count(empty_api_deps, LoginFailure, col(LoginFailure.key).startswith("account:")) == 0
-    )
+    assert await count(empty_api_deps, LoginFailure, col(LoginFailure.key).startswith("pair:")) == 0
+
+
+async def test_signing_in_clears_the_pairs_failures_but_not_the_addresss(empty_api, empty_api_deps):
+    await sign_up(empty_api)
+    await empty_api.post(LOGIN, json=WRONG)
+
+    await empty_api.post(LOGIN, json={"email": OWNER, "password": PASSWORD})
+
+    assert await count(empty_api_deps, LoginFailure, col(LoginFailure.key).startswith("pair:")) == 0
+    assert await count(empty_api_deps, LoginFailure, col(LoginFailure.key).startswith("ip:")) == 1
 
 
 async def test_one_address_guessing_many_accounts_is_limited_too(empty_api, empty_api_deps):
     limit = empty_api_deps.settings.login_failures_per_ip
     for n in range(limit):
         await empty_api.post(
-            "/api/v1/auth/login",
+            LOGIN,
             json={"email": f"victim{n}@owner.example", "password": "guess1234"},
         )
 
     response = await empty_api.post(
-        "/api/v1/auth/login", json={"email": "someone-else@owner.example", "password": "guess1234"}
+        LOGIN, json={"email": "someone-else@owner.example", "password": "guess1234"}
     )
 
     assert response.status_code == 429 and "retry-after" in response.headers
@@ -198,6 +266,10 @@ BAD_TOKENS = {
         iat=int(deps.clock.now().timestamp()) + 3600,
         exp=int(deps.clock.now().timestamp()) + 7200,
     ),
+    "not_valid_before_an_hour_from_now": lambda deps: _forged(
+        deps, nbf=int(deps.clock.now().timestamp()) + 3600
+    ),
+    "not_before_that_is_not_a_time": lambda deps: _forged(deps, nbf="soon"),
 }
 PROTECTED = [op for op in OPERATIONS if op.auth]
 
@@ -216,6 +288,14 @@ async def test_every_protected_route_refuses_every_kind_of_bad_token(api, api_de
         assert response.status_code == 401, (kind, response.text)
         assert response.json()["error"] == "UNAUTHENTICATED", kind
         assert response.headers["www-authenticate"].startswith("Bearer"), kind
+
+
+async def test_a_token_whose_not_before_has_passed_is_accepted(api, api_deps):
+    token = _forged(api_deps, nbf=int(api_deps.clock.now().timestamp()) - 60)
+
+    response = await api.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status_code == 200 and response.json()["id"] == DEVON
 
 
 async def test_a_valid_token_for_a_deleted_user_is_refused(api, api_deps):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -12,6 +14,7 @@ from sqlalchemy import select, update
 from sqlmodel import col
 
 from tests.api.conftest import WEBHOOK_SECRET, _api_deps, count, serve
+from tests.api.hostile import HOSTILE
 from vaultra_mcp.models import Business, Charge, Dispute, IntegrationAccount, StripeEvent
 from vaultra_mcp.services.secret_box import encrypt
 
@@ -159,6 +162,58 @@ async def test_a_timestamp_within_tolerance_is_accepted(api, connected):
     assert response.status_code == 200
 
 
+def signature_over(payload: bytes, timestamp: int, secret: str = WEBHOOK_SECRET) -> str:
+    header = stripe.WebhookSignature.generate_signature_header(payload.decode(), secret, timestamp)
+    return header.split(",")[1].removeprefix("v1=")
+
+
+async def test_an_old_signature_behind_a_spaced_fresh_timestamp_is_refused(api, connected):
+    now = int(connected.clock.now().timestamp())
+    old = now - 3600
+    payload = json.dumps(event("charge.succeeded", charge())).encode()
+    header = f"x=1, t={now},t={old},v1={signature_over(payload, old)}"
+
+    response = await api.post(
+        PATH,
+        content=payload,
+        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400 and response.json()["error"] == "INVALID_SIGNATURE"
+    assert await count(connected, StripeEvent) == 0
+
+
+async def test_a_header_with_two_timestamps_is_refused_even_when_both_agree(api, connected):
+    now = int(connected.clock.now().timestamp())
+    payload = json.dumps(event("charge.succeeded", charge())).encode()
+    header = f"t={now},v1={signature_over(payload, now)},t={now}"
+
+    response = await api.post(
+        PATH,
+        content=payload,
+        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400 and "exactly one timestamp" in response.json()["message"]
+    assert await count(connected, StripeEvent) == 0
+
+
+@pytest.mark.parametrize("stamp", ["+{now}", " {now}", "{now} ", "{now}.0", "1_{now}"])
+async def test_a_timestamp_the_library_would_read_loosely_is_refused(api, connected, stamp):
+    now = int(connected.clock.now().timestamp())
+    payload = json.dumps(event("charge.succeeded", charge())).encode()
+    header = f"t={stamp.format(now=now)},v1={signature_over(payload, now)}"
+
+    response = await api.post(
+        PATH,
+        content=payload,
+        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400 and response.json()["error"] == "INVALID_SIGNATURE"
+    assert await count(connected, StripeEvent) == 0
+
+
 async def test_any_of_several_v1_signatures_may_match_during_rotation(api, connected):
     payload, headers = signed(connected, event("charge.succeeded", charge()))
     old = stripe.WebhookSignature.generate_signature_header(
@@ -196,6 +251,34 @@ async def test_a_signed_body_that_is_not_an_event_is_400_and_stores_nothing(api,
 
     assert response.status_code == 400 and response.json()["error"] == "MALFORMED_EVENT"
     assert await count(connected, StripeEvent) == 0
+
+
+def signed_bytes(payload: bytes, timestamp: int) -> str:
+    """A Stripe-Signature over raw bytes (the library's helper takes only text)."""
+    signed = str(timestamp).encode() + b"." + payload
+    digest = hmac.new(WEBHOOK_SECRET.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+async def test_a_hostile_signed_webhook_body_is_one_400_and_stores_nothing(api, connected, hostile):
+    value, problem = HOSTILE[hostile]
+    payload = (
+        b'{"id": "evt_hostile", "object": "event", "type": "charge.succeeded", '
+        b'"created": 1795000100, "livemode": false, "account": "' + ACCOUNT.encode() + b'", '
+        b'"data": {"object": {"id": "ch_hostile", "object": "charge", "metadata": HOLE}}}'
+    ).replace(b"HOLE", value)
+    header = signed_bytes(payload, int(connected.clock.now().timestamp()))
+
+    response = await api.post(
+        PATH,
+        content=payload,
+        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "MALFORMED_EVENT" and problem in response.json()["message"]
+    assert await count(connected, StripeEvent, col(StripeEvent.event_id) == "evt_hostile") == 0
 
 
 async def test_a_live_event_at_a_test_mode_endpoint_is_refused(api, connected):

@@ -27,7 +27,6 @@ MODES = ("serve", "mcp", "scheduler", "migrate")
 NOT_SETTINGS = {
     "POSTGRES_PASSWORD": "the postgres service and DATABASE_URL in compose.yaml",
     "VAULTRA_MIGRATE_ON_START": "docker/entrypoint.sh",
-    "FORWARDED_ALLOW_IPS": "uvicorn (trusted proxies for X-Forwarded-For)",
 }
 
 # ${NAME}, ${NAME:-default}, ${NAME:?error}, ${NAME:+replacement} and each without the colon, with

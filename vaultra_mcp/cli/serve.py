@@ -43,6 +43,6 @@ def serve(database_url: str | None, host: str, port: int, scheduler: bool) -> No
         port=port,
         log_config=None,
         access_log=False,
-        proxy_headers=True,
+        proxy_headers=False,  # the app itself trusts only VAULTRA_TRUSTED_PROXIES
         timeout_graceful_shutdown=5,
     )

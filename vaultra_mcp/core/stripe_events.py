@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from vaultra_mcp.core.json_input import UnreadableJson, check_value
 from vaultra_mcp.core.stripe_objects import charge_row, dispute_row, payout_row, refund_row
-from vaultra_mcp.core.text import storable
 
 CHARGE_EVENTS = frozenset(
     {"charge.succeeded", "charge.failed", "charge.captured", "charge.updated", "charge.refunded"}
@@ -68,8 +68,10 @@ def envelope(body: Any) -> StripeEventEnvelope:
     """The event in a parsed webhook body; ``MalformedEvent`` naming what is missing."""
     if not isinstance(body, dict) or body.get("object") != "event":
         raise MalformedEvent("the body is not a Stripe event object")
-    if not storable(body):
-        raise MalformedEvent("the event holds NUL characters or unpaired surrogates")
+    try:
+        check_value(body)  # a webhook's body is checked as it is parsed; the sync's events here
+    except UnreadableJson as exc:
+        raise MalformedEvent(str(exc)) from None
     event_id, kind, created = body.get("id"), body.get("type"), body.get("created")
     data = body.get("data")
     if not isinstance(event_id, str) or not event_id.startswith("evt_") or len(event_id) > 255:

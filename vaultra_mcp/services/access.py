@@ -1,7 +1,8 @@
 """Turning a bearer credential into a caller: personal access tokens and JWTs.
 
 JWTs are HS256 by default with ``iss``, ``aud``, ``exp`` and ``iat`` required and the algorithm
-pinned, so ``alg: none`` and algorithm confusion are rejected. Personal access tokens (``vtk_...``)
+pinned, so ``alg: none`` and algorithm confusion are rejected; an ``nbf`` (not before), when
+present, must have passed. Personal access tokens (``vtk_...``)
 are looked up by hash. Either way the result is a user; the businesses follow from memberships.
 """
 
@@ -20,7 +21,7 @@ from vaultra_mcp.settings import Settings
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "sub"]
 MAX_BEARER_LENGTH = 4_096
-CLOCK_SKEW_SECONDS = 60  # a token issued this far in our future is refused
+CLOCK_SKEW_SECONDS = 60  # a token issued, or valid from, further in our future is refused
 
 
 def mint_jwt(settings: Settings, user_id: int, now_epoch: int, ttl: timedelta | None = None) -> str:
@@ -55,16 +56,22 @@ def user_from_jwt(settings: Settings, token: str, now_epoch: int) -> int:
     except jwt.PyJWTError:
         raise Unauthenticated("Invalid token.") from None
     issued, expires = claims["iat"], claims["exp"]
-    if not isinstance(issued, int) or not isinstance(expires, int):
+    not_before = claims.get("nbf", issued)
+    if not all(_whole_seconds(t) for t in (issued, expires, not_before)):
         raise Unauthenticated("Invalid token.")
     if expires <= now_epoch:
         raise Unauthenticated("The token has expired; sign in again.")
-    if issued > now_epoch + CLOCK_SKEW_SECONDS:
+    if max(issued, not_before) > now_epoch + CLOCK_SKEW_SECONDS:
         raise Unauthenticated("Invalid token.")
     subject = str(claims["sub"])
     if not subject.isdigit():
         raise Unauthenticated("Invalid token.")
     return int(subject)
+
+
+def _whole_seconds(value: object) -> bool:
+    """A NumericDate we accept: whole seconds (RFC 7519 allows fractions; we never issue them)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 async def authenticate_bearer(deps: Deps, bearer: str) -> Caller:

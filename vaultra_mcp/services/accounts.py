@@ -156,9 +156,10 @@ async def sign_up(deps: Deps, email: str, password: str, full_name: str | None) 
 
 
 async def sign_in(deps: Deps, email: str, password: str, address: str) -> AccessToken:
-    """A token for the right password; ``RateLimited`` after too many failures."""
+    """A token for the right password; ``RateLimited`` after too many failures from this
+    address, for this account or for any (see ``login_throttle``)."""
     email = normalize_email(email)
-    await login_throttle.check_allowed(deps, email, address)
+    attempt = await login_throttle.begin(deps, email, address)
     async with deps.db.sessions() as session:
         user = (
             await session.execute(
@@ -167,10 +168,9 @@ async def sign_in(deps: Deps, email: str, password: str, address: str) -> Access
         ).scalar_one_or_none()
     stored = user.password_hash if user is not None else None
     if not await verify_password(stored, password) or user is None or user.id is None:
-        await login_throttle.record_failure(deps, email, address)
         raise Unauthenticated("Wrong email or password.", code="INVALID_CREDENTIALS")
     async with deps.db.transaction() as session:
-        await login_throttle.clear_account(session, email)
+        await login_throttle.succeeded(session, attempt)
         if stored is not None and needs_rehash(stored):
             await session.execute(
                 update(User)

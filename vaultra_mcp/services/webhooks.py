@@ -1,7 +1,8 @@
 """Stripe webhooks: verify, store once, apply to exactly one business.
 
 The signature is checked on the raw body by the official library against every configured secret
-(comma-separated, for rotation), and the timestamp against our clock in both directions. Storing
+(comma-separated, for rotation), and its one timestamp, read by the library's own rules, against
+our clock in both directions. Storing
 the event and applying it happen in one transaction (shared by events that arrive together, see
 ``vaultra_mcp.batching``), so the 2xx goes out only once both are durable; a redelivery after a
 failure finds nothing stored and tries again. The unique event id makes concurrent duplicate
@@ -10,8 +11,8 @@ deliveries collapse to one row and one effect.
 
 from __future__ import annotations
 
-import json
 import logging
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -25,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from vaultra_mcp.batching import GroupCommit
+from vaultra_mcp.core.json_input import UnreadableJson, parse_json
 from vaultra_mcp.core.payment_set import PaymentSet
 from vaultra_mcp.core.stripe_events import (
     HANDLED,
@@ -42,6 +44,7 @@ from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.payments import upsert_observed_rows
 
 TOLERANCE = timedelta(seconds=300)
+TIMESTAMP = re.compile(r"[0-9]{1,11}")  # ASCII digits only, and before the year 5138
 log = logging.getLogger("vaultra.webhooks")
 
 Outcome = Literal["processed", "duplicate", "unroutable", "ignored", "failed"]
@@ -58,19 +61,21 @@ def verified_event(deps: Deps, payload: bytes, signature: str | None) -> StripeE
     secrets = _secrets(deps)
     if not signature or len(signature) > 4_096:
         raise _bad_signature("The Stripe-Signature header is missing.")
-    try:
-        text = payload.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput("The body is not UTF-8.", code="MALFORMED_EVENT") from None
-    if not any(signed_by(text, signature, secret) for secret in secrets):
-        raise _bad_signature("No signature matches a configured webhook secret.")
-    signed_at = _timestamp(signature)
+    signed_at = signature_timestamp(signature)
     now = deps.clock.now()
     if signed_at < now - TOLERANCE or signed_at > now + TOLERANCE:
         raise _bad_signature("The signature timestamp is outside the 300-second tolerance.")
     try:
-        event = envelope(json.loads(text))
-    except (ValueError, MalformedEvent) as exc:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("The body is not valid UTF-8.", code="MALFORMED_EVENT") from None
+    if not any(signed_by(text, signature, secret) for secret in secrets):
+        raise _bad_signature("No signature matches a configured webhook secret.")
+    try:
+        event = envelope(parse_json(text))
+    except UnreadableJson as exc:
+        raise InvalidInput(str(exc), code="MALFORMED_EVENT") from None
+    except MalformedEvent as exc:
         raise InvalidInput(f"Not a Stripe event: {exc}", code="MALFORMED_EVENT") from None
     if event.livemode != deps.settings.stripe_livemode:
         mode = "live" if deps.settings.stripe_livemode else "test"
@@ -267,16 +272,19 @@ def _secrets(deps: Deps) -> list[str]:
     return secrets
 
 
-def _timestamp(signature: str) -> datetime:
-    """The ``t=`` of a header the library has already parsed and accepted."""
-    for item in signature.split(","):
-        key, _, value = item.partition("=")
-        if key.strip() == "t" and value.strip().isdigit():
-            try:
-                return datetime.fromtimestamp(int(value), UTC)
-            except (OverflowError, ValueError, OSError):
-                break
-    raise _bad_signature("The Stripe-Signature header has no timestamp.")
+def signature_timestamp(signature: str) -> datetime:
+    """The one ``t=`` of a ``Stripe-Signature`` header, read by the official library's rules
+    (items split at ``,``, then at ``=``; keys exactly as written, never trimmed), so the time
+    we hold to the tolerance is the time the library verifies the signature over. A header
+    with no ``t`` or several is refused: the library would pick the first, and a header that
+    means two things to two readers is how a replayed event slips past the tolerance."""
+    items = [item.split("=", 2) for item in signature.split(",")]
+    stamps = [item[1] if len(item) > 1 else "" for item in items if item[0] == "t"]
+    if len(stamps) != 1:
+        raise _bad_signature("The Stripe-Signature header must carry exactly one timestamp t=.")
+    if not TIMESTAMP.fullmatch(stamps[0]):
+        raise _bad_signature("The Stripe-Signature timestamp is not a number of seconds.")
+    return datetime.fromtimestamp(int(stamps[0]), UTC)
 
 
 def _bad_signature(message: str) -> InvalidInput:

@@ -1,0 +1,87 @@
+"""The OpenAPI document declares what the routes really require and answer, so a schema-driven
+client (and schemathesis) sees the real contract: headers, parameters, every error status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from api_shell.app import OPERATIONS, PREFIX
+from api_shell.openapi import document
+
+SPEC = document(OPERATIONS, "Vaultra API", "test", PREFIX)
+
+
+def operation(method: str, path: str) -> dict[str, Any]:
+    return SPEC["paths"][PREFIX + path][method]
+
+
+def every_operation() -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (f"{method.upper()} {path}", op)
+        for path, methods in SPEC["paths"].items()
+        for method, op in methods.items()
+    ]
+
+
+def test_the_webhook_declares_its_required_signature_header_and_its_400():
+    webhook = operation("post", "/webhooks/stripe")
+
+    [signature] = [p for p in webhook["parameters"] if p["name"] == "Stripe-Signature"]
+    assert signature["in"] == "header" and signature["required"] is True
+    assert "INVALID_SIGNATURE" in webhook["responses"]["400"]["description"]
+    assert "MALFORMED_EVENT" in webhook["responses"]["400"]["description"]
+
+
+def test_the_webhook_declares_the_event_it_reads():
+    body = operation("post", "/webhooks/stripe")["requestBody"]["content"]["application/json"]
+
+    assert set(body["schema"]["required"]) == {"id", "object", "type", "created", "data"}
+
+
+@pytest.mark.parametrize("path", ["/auth/callback/google", "/integrations/stripe/callback"])
+def test_each_oauth_callback_declares_its_400_invalid_state(path):
+    assert "INVALID_STATE" in operation("get", path)["responses"]["400"]["description"]
+
+
+def test_google_sign_in_declares_the_409_of_a_mismatched_account():
+    responses = operation("get", "/auth/callback/google")["responses"]
+
+    assert "GOOGLE_ACCOUNT_MISMATCH" in responses["409"]["description"]
+
+
+@pytest.mark.parametrize(
+    ("name", "op"), every_operation(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_every_response_declares_its_request_id(name, op):
+    for status, response in op["responses"].items():
+        assert response["headers"]["X-Request-ID"]["required"] is True, (name, status)
+
+
+@pytest.mark.parametrize(
+    ("name", "op"), every_operation(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_every_operation_declares_the_store_being_down_and_takes_a_request_id(name, op):
+    assert "STORE_UNAVAILABLE" in op["responses"]["503"]["description"]
+    assert "X-Request-ID" in {p["name"] for p in op["parameters"] if p["in"] == "header"}
+
+
+def test_statuses_that_carry_a_header_declare_it():
+    declared = {
+        (status, header)
+        for _, op in every_operation()
+        for status, response in op["responses"].items()
+        for header in response["headers"]
+    }
+
+    assert ("429", "Retry-After") in declared
+    assert ("401", "WWW-Authenticate") in declared
+    assert ("302", "Location") in declared
+
+
+def test_an_operation_choosing_a_business_names_the_409():
+    assert (
+        "NEEDS_BUSINESS_SELECTION"
+        in operation("get", "/readiness/history")["responses"]["409"]["description"]
+    )
