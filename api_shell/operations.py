@@ -79,7 +79,7 @@ class Header:
     name: str
     description: str
     required: bool = False
-    max_length: int = 4_096
+    max_length: int | None = 4_096  # None: any length is answered (never refused)
 
 
 @dataclass(frozen=True)
