@@ -75,3 +75,14 @@ def test_no_document_repeats_an_unverified_claim(document) -> None:
 
 def test_the_search_tool_offers_exactly_the_corpus_categories() -> None:
     assert get_args(Category) == CATEGORIES
+
+
+# Copies of official pages on other hosts; each document cites the owner's own page instead.
+MIRRORS = ("rp.liu233w.com", "pamojaone.org", "legalfix.com", "web.archive.org./")
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda d: d.doc_id)
+def test_no_document_cites_a_mirror_of_an_official_page(document) -> None:
+    cited = [document.url, *document.sources, *INLINE_LINK.findall(document.body)]
+    assert not [url for url in cited if any(mirror in url for mirror in MIRRORS)]
+    assert "mirror" not in document.body.lower()
