@@ -72,7 +72,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         stop = asyncio.Event()
         jobs = asyncio.create_task(run_scheduler(services, stop)) if scheduler else None
-        async with mcp_app.router.lifespan_context(mcp_app):
+        async with mcp_app.lifespan():
             try:
                 yield {}
             finally:

@@ -58,6 +58,7 @@ class RequestContextMiddleware:
                 raise BodyTooLarge
             await self.app(scope, self._limited(receive), send_with_id)
         except BodyTooLarge:
+            log.warning("request %s: body over %d bytes refused", request_id, self.max_body_bytes)
             if not started:
                 response = error_response(
                     request,

@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> None:
 def run_stdio(settings: object) -> None:
     from vaultra_mcp.server.app import build_server
     from vaultra_mcp.server.runtime import EnvironmentIdentity
+    from vaultra_mcp.server.stdio import serve_stdio
     from vaultra_mcp.settings import Settings
 
     assert isinstance(settings, Settings)
@@ -62,7 +63,7 @@ def run_stdio(settings: object) -> None:
     server = build_server(
         settings, EnvironmentIdentity(token=token, business_id=settings.business_id)
     )
-    asyncio.run(server.run_stdio_async(show_banner=False, log_level="WARNING"))
+    asyncio.run(serve_stdio(server))
 
 
 def run_http(settings: object, host: str, port: int, stateless: bool) -> None:

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastmcp import FastMCP
-from starlette.applications import Starlette
 
 from vaultra_mcp import __version__
 from vaultra_mcp.server.auth import BearerVerifier
 from vaultra_mcp.server.content import ContentMiddleware
 from vaultra_mcp.server.errors import ErrorMiddleware
+from vaultra_mcp.server.http import McpHttpApp
 from vaultra_mcp.server.prompts import register_prompts
 from vaultra_mcp.server.resources import register_resources
 from vaultra_mcp.server.runtime import Identity, Runtime
@@ -78,11 +78,12 @@ def build_server(
 
 def build_http_app(
     settings: Settings, *, stateless: bool = False, path: str = "/mcp", deps: Deps | None = None
-) -> Starlette:
-    """Streamable HTTP with bearer auth on every request, JSON responses, Host/Origin checks.
-    ``deps``: a host's services to share (the API shell), else the server builds its own."""
+) -> McpHttpApp:
+    """Streamable HTTP with bearer auth on every request, JSON responses, Host/Origin checks,
+    behind the guard in ``server.http``. ``deps``: a host's services to share (the API shell),
+    else the server builds its own."""
     mcp = build_server(settings, identity=None, http_auth=True, deps=deps)
-    return mcp.http_app(
+    inner = mcp.http_app(
         path=path,
         json_response=True,
         stateless_http=stateless,
@@ -90,3 +91,4 @@ def build_http_app(
         allowed_hosts=Settings.split(settings.allowed_hosts) or None,
         allowed_origins=Settings.split(settings.allowed_origins) or None,
     )
+    return McpHttpApp(inner, max_body_bytes=settings.max_body_bytes, stateful=not stateless)
