@@ -10,9 +10,6 @@ from typing import Any
 
 import click
 
-from vaultra_mcp.services.knowledge import KnowledgeBase
-from vaultra_mcp.settings import load_settings
-
 
 @click.group("eval", invoke_without_command=True)
 @click.option(
@@ -83,6 +80,8 @@ def lint(suite: Path | None) -> None:
 def retrieval(out: Path | None, min_recall: float) -> None:
     """Recall@1, recall@5 and MRR per question set and retrieval mode (evals/retrieval/)."""
     from evals.retrieval import ModeScore, run_retrieval_eval, table
+    from vaultra_mcp.services.knowledge import KnowledgeBase
+    from vaultra_mcp.settings import load_settings
 
     base = KnowledgeBase(load_settings())
 
