@@ -110,8 +110,7 @@ class SessionPool:
     A session holds no credential: its server is bound to the caller at build time (a pinned
     business in the shell), and every turn is authorized before it reaches the pool (the
     shell's bearer check, then ``start_turn``'s membership check), so a revoked token or a lost
-    membership is refused before any pooled session is used. ``forget`` closes a caller's
-    session (the shell calls it when access changes); ``close`` closes all of them.
+    membership is refused before any pooled session is used. The app's lifespan closes them all.
     """
 
     def __init__(self, servers: ServerPool, size: int = 64) -> None:
@@ -138,15 +137,6 @@ class SessionPool:
             while len(self._sessions) > self.size:
                 await self._close(self._sessions.popitem(last=False)[1])
             return opened
-
-    def __contains__(self, caller: Caller) -> bool:
-        return caller in self._sessions
-
-    async def forget(self, caller: Caller) -> None:
-        async with self._lock:
-            held = self._sessions.pop(caller, None)
-            if held is not None:
-                await self._close(held)
 
     async def close(self) -> None:
         async with self._lock:
