@@ -42,6 +42,7 @@ eval: setup
 
 ## Benchmarks print figures (never asserted): recompute, MCP, search, webhooks, each beside a bare yardstick.
 bench: setup
+	@$(BIN)/python -m bench.cli
 	@$(BIN)/python -m bench.recompute
 	@$(BIN)/python -m bench.mcp
 	@$(BIN)/python -m bench.tokens

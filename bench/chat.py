@@ -2,8 +2,9 @@
 
 The API (``create_app``, demo data on SQLite, the offline assistant) and a bare Starlette
 endpoint run side by side on uvicorn threads in this process; one client sends the same kind of
-requests to both, one at a time. Reported: the JSON turn's round trip (p50, p95), the time to
-the first Server-Sent Events byte and to the whole stream, and the bare endpoint's round trip.
+requests to both, one at a time, a bare request after each JSON turn. Reported: the JSON turn's
+round trip (p50, p95), the time to the first Server-Sent Events byte and to the whole stream,
+and the bare endpoint's round trip.
 
     python -m bench.chat [--turns 100]
 """
@@ -17,7 +18,7 @@ import time
 import httpx
 
 from bench.bare_http import app as bare_app
-from bench.common import median_ms, percentile_ms, table
+from bench.common import goal_table, median_ms, percentile_ms, table
 from bench.mcp import BENCH, ROOT
 from vaultra_mcp.demo.loader import load_demo
 from vaultra_mcp.jobs import run_job
@@ -57,8 +58,17 @@ async def demo_settings() -> Settings:
     return settings
 
 
-async def turn_times(client: httpx.AsyncClient, headers: dict[str, str], turns: int) -> list[float]:
-    times = []
+async def bare_time(bare: httpx.AsyncClient) -> float:
+    started = time.perf_counter()
+    (await bare.post("/api/v1/webhooks/stripe", content=b"{}")).raise_for_status()
+    return time.perf_counter() - started
+
+
+async def turn_times(
+    client: httpx.AsyncClient, bare: httpx.AsyncClient, headers: dict[str, str], turns: int
+) -> tuple[list[float], list[float]]:
+    """JSON turns, each followed by one bare round trip: both see the same machine."""
+    times, bare_times = [], []
     for n in range(turns):
         started = time.perf_counter()
         response = await client.post(
@@ -66,7 +76,8 @@ async def turn_times(client: httpx.AsyncClient, headers: dict[str, str], turns: 
         )
         times.append(time.perf_counter() - started)
         response.raise_for_status()
-    return times
+        bare_times.append(await bare_time(bare))
+    return times, bare_times
 
 
 async def stream_times(
@@ -88,16 +99,6 @@ async def stream_times(
     return first, whole
 
 
-async def bare_times(url: str, turns: int) -> list[float]:
-    times = []
-    async with httpx.AsyncClient(base_url=url) as client:
-        for _ in range(turns):
-            started = time.perf_counter()
-            (await client.post("/api/v1/webhooks/stripe", content=b"{}")).raise_for_status()
-            times.append(time.perf_counter() - started)
-    return times
-
-
 async def main(turns: int) -> None:
     from api_shell.app import create_app
 
@@ -108,11 +109,11 @@ async def main(turns: int) -> None:
         BackgroundServer(create_app(settings), lifespan="on") as api_url,
         BackgroundServer(bare_app) as bare_url,
         httpx.AsyncClient(base_url=api_url, timeout=30) as client,
+        httpx.AsyncClient(base_url=bare_url) as bare_client,
     ):
-        await turn_times(client, headers, 5)  # warm: imports, knowledge index, pools
-        json_turns = await turn_times(client, headers, turns)
+        await turn_times(client, bare_client, headers, 5)  # warm: imports, index, pools
+        json_turns, bare = await turn_times(client, bare_client, headers, turns)
         first_byte, whole_stream = await stream_times(client, headers, turns)
-        bare = await bare_times(bare_url, turns)
     bare_p50 = median_ms(bare)
     rows = [
         ["chat turn, JSON", f"{median_ms(json_turns):.1f}", f"{percentile_ms(json_turns, 95):.1f}"],
@@ -130,9 +131,35 @@ async def main(turns: int) -> None:
     ]
     print(f"Offline chat over HTTP on 127.0.0.1, {turns} turns each, one at a time")
     print(table(["request", "p50 ms", "p95 ms"], rows))
+    json_p50, first_p50 = median_ms(json_turns), median_ms(first_byte)
+    print()
     print(
-        f"JSON turn p50 = {median_ms(json_turns) / bare_p50:.0f}x the bare round trip; "
-        f"first SSE byte p50 = {median_ms(first_byte) / bare_p50:.0f}x"
+        goal_table(
+            "JSON chat turn p50",
+            "<= 25 ms",
+            ["measure", "p50 ms", "vs bare"],
+            [
+                (
+                    ["chat turn, JSON", f"{json_p50:.1f}", f"{json_p50 / bare_p50:.0f}x"],
+                    json_p50 <= 25,
+                )
+            ],
+        )
+    )
+    print()
+    over = first_p50 - bare_p50
+    print(
+        goal_table(
+            "first SSE byte, p50 over the bare round trip",
+            "<= 5 ms over",
+            ["measure", "p50 ms", "bare p50 ms", "over bare"],
+            [
+                (
+                    ["SSE first byte", f"{first_p50:.1f}", f"{bare_p50:.2f}", f"{over:.1f} ms"],
+                    over <= 5,
+                )
+            ],
+        )
     )
 
 

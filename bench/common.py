@@ -35,3 +35,15 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
         "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows
     ]
     return "\n".join([line, rule, *body])
+
+
+def verdict(passed: bool) -> str:
+    return "✓ pass" if passed else "✗ fail"
+
+
+def goal_table(
+    title: str, goal: str, headers: list[str], rows: list[tuple[list[str], bool]]
+) -> str:
+    """One goal's table: the figures of each row, then the goal and whether the row meets it."""
+    body = [[*cells, goal, verdict(ok)] for cells, ok in rows]
+    return f"{title}\n{table([*headers, 'goal', 'pass/fail'], body)}"

@@ -28,7 +28,7 @@ import httpx
 from fastmcp import Client
 from fastmcp.client.transports import StdioTransport, StreamableHttpTransport
 
-from bench.common import median_ms, percentile_ms, table
+from bench.common import goal_table, median_ms, percentile_ms
 from bench.recompute import ensure_demo
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.identity import demo_token
@@ -155,7 +155,9 @@ async def throughput(
         return done / (time.perf_counter() - started)
 
 
-async def http_rates(env: dict[str, str], token: str, seconds: float) -> list[list[str]]:
+async def http_rates(
+    env: dict[str, str], token: str, seconds: float
+) -> list[tuple[int, float, list[tuple[str, float]]]]:
     ours_port, bare_port = free_port(), free_port()
     ours = start(
         [
@@ -203,14 +205,11 @@ async def http_rates(env: dict[str, str], token: str, seconds: float) -> list[li
                 seconds,
             )
             rows.append(
-                [
-                    str(concurrency),
-                    f"{bare_rate:.0f}",
-                    f"{light:.0f}",
-                    f"{light / bare_rate:.2f}x",
-                    f"{heavy:.0f}",
-                    f"{heavy / bare_rate:.2f}x",
-                ]
+                (
+                    concurrency,
+                    bare_rate,
+                    [("list_businesses", light), ("get_readiness_breakdown", heavy)],
+                )
             )
     finally:
         for process in (ours, bare):
@@ -242,53 +241,42 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     warm = await warm_latency(env, args.calls)
     rates = await http_rates(env, token, args.seconds)
 
-    cold_row = [
-        f"{median_ms(colds[1]):.0f}",
-        f"{median_ms(colds[0]):.0f}",
-        f"{median_ms(colds[0]) / median_ms(colds[1]):.2f}x",
-    ]
-    warm_rows = []
+    cold_ratio = median_ms(colds[0]) / median_ms(colds[1])
+    cold_row = [f"{median_ms(colds[1]):.0f}", f"{median_ms(colds[0]):.0f}", f"{cold_ratio:.2f}x"]
+    p50_rows, p99_rows, warm_rows = [], [], []
     for tool, (mine, theirs) in warm.items():
         p50, p99 = median_ms(mine), percentile_ms(mine, 99)
         b50, b99 = median_ms(theirs), percentile_ms(theirs, 99)
-        warm_rows.append(
-            [
-                tool,
-                f"{p50:.2f}",
-                f"{p99:.2f}",
-                f"{b50:.2f}",
-                f"{b99:.2f}",
-                f"{p50 / b50:.2f}x",
-                f"{p99 / b99:.2f}x",
-            ]
-        )
-    print(f"stdio cold start, spawn -> initialize -> tools/list (median of {args.cold_runs}, ms)")
-    print(table(["bare FastMCP", "Vaultra", "ratio"], [cold_row]))
+        p50_rows.append(([tool, f"{b50:.2f}", f"{p50:.2f}", f"{p50 / b50:.2f}x"], p50 / b50 <= 1.5))
+        p99_rows.append(([tool, f"{b99:.2f}", f"{p99:.2f}", f"{p99 / b99:.2f}x"], p99 / b99 <= 2.0))
+        warm_rows.append([tool, f"{p50 / b50:.2f}x", f"{p99 / b99:.2f}x"])
     print(
-        f"\nwarm call latency over stdio, {args.businesses:,}-business database "
-        f"({args.calls} calls each, ms)"
-    )
-    print(
-        table(
-            ["tool", "p50", "p99", "bare echo p50", "bare echo p99", "p50 ratio", "p99 ratio"],
-            warm_rows,
+        goal_table(
+            f"stdio cold start, spawn -> initialize -> tools/list (median of {args.cold_runs}, ms)",
+            "<= 1.2x",
+            ["bare FastMCP", "Vaultra", "ratio"],
+            [(cold_row, cold_ratio <= 1.2)],
         )
     )
-    print(f"\nStreamable HTTP calls/s with bearer auth ({args.seconds:g} s per cell)")
+    where = f"{args.businesses:,}-business database, {args.calls} interleaved calls each, ms"
+    headers = ["tool", "bare echo", "Vaultra", "ratio"]
+    print(f"\n{goal_table(f'warm stdio call p50 ({where})', '<= 1.5x', headers, p50_rows)}")
+    print(f"\n{goal_table(f'warm stdio call p99 ({where})', '<= 2x', headers, p99_rows)}")
+    http_rows = [
+        ([str(c), f"{bare:.0f}", tool, f"{ours:.0f}", f"{ours / bare:.2f}x"], ours / bare >= 0.8)
+        for c, bare, cells in rates
+        for tool, ours in cells
+    ]
     print(
-        table(
-            [
-                "concurrency",
-                "bare echo",
-                "list_businesses",
-                "ratio",
-                "get_readiness_breakdown",
-                "ratio",
-            ],
-            rates,
+        "\n"
+        + goal_table(
+            f"Streamable HTTP calls/s with bearer auth ({args.seconds:g} s per cell)",
+            ">= 0.8x at 8 and 32",
+            ["concurrency", "bare echo", "tool", "Vaultra", "ratio"],
+            http_rows,
         )
     )
-    return {"cold": cold_row, "warm": warm_rows, "http": rates}
+    return {"cold": cold_row, "warm": warm_rows, "http": [r[0] for r in http_rows]}
 
 
 def main() -> None:

@@ -31,6 +31,19 @@ def count_tokens(text: str) -> int:
     return len(encoding().encode(text, disallowed_special=()))
 
 
+def fits_in_tokens(text: str, budget: int) -> bool:
+    """Whether ``text`` is at most ``budget`` tokens, counting only when a bound cannot tell.
+
+    The bound: ``cl100k_base`` is a byte-level BPE, every token decodes to at least one byte and
+    the tokens of a text decode back to exactly its UTF-8 bytes, so a text has at most as many
+    tokens as it has UTF-8 bytes. Text of at most ``budget`` bytes therefore fits, and costs one
+    ``encode`` (C speed) instead of a tokenization. Anything longer is counted exactly: characters
+    would not be a bound (one character can be several tokens), and an estimate could let a
+    dense result past the budget.
+    """
+    return len(text.encode()) <= budget or count_tokens(text) <= budget
+
+
 def truncate_to_tokens(text: str, limit: int) -> tuple[str, bool]:
     """``text`` cut to at most ``limit`` tokens (the ellipsis included), and whether it was cut."""
     tokens = encoding().encode(text, disallowed_special=())

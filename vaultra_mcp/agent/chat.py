@@ -19,7 +19,7 @@ from vaultra_mcp.agent.loop import Agent
 from vaultra_mcp.agent.messages import ChatMessage, Usage
 from vaultra_mcp.agent.prompt import describe
 from vaultra_mcp.agent.provider import LLMProvider, build_provider
-from vaultra_mcp.agent.session import ServerPool, in_memory
+from vaultra_mcp.agent.session import ServerPool, SessionPool
 from vaultra_mcp.caller import Caller
 from vaultra_mcp.core.redaction import parse_kinds, redact
 from vaultra_mcp.errors import VaultraError
@@ -39,17 +39,19 @@ ChatEvent = tuple[str, dict[str, Any]]
 
 @dataclass(frozen=True)
 class ChatRuntime:
-    """What every turn shares, built once per process: the model and the in-process servers."""
+    """What every turn shares, built once per process: the model, the in-process servers and
+    an open session to each (a turn reuses its caller's instead of a handshake per turn)."""
 
     deps: Deps
     provider: LLMProvider
-    servers: ServerPool
+    sessions: SessionPool
 
     @classmethod
     def build(cls, deps: Deps) -> ChatRuntime:
-        return cls(deps, build_provider(deps.settings), ServerPool(deps))
+        return cls(deps, build_provider(deps.settings), SessionPool(ServerPool(deps)))
 
     async def close(self) -> None:
+        await self.sessions.close()
         await self.provider.close()
 
 
@@ -104,27 +106,27 @@ async def run(runtime: ChatRuntime, started: TurnStart) -> AsyncIterator[ChatEve
     caller = Caller.pinned(started.business_id)
     try:
         business = await business_context(deps, caller, started.business_id)
-        async with in_memory(runtime.servers, caller) as session:
-            agent = Agent(
-                provider,
-                session,
-                max_steps=settings.agent_max_steps,
-                context_tokens=settings.agent_context_tokens,
-                redact_kinds=parse_kinds(settings.redact_pii),
-                history=_history(started),
-                context=describe(business),
-            )
-            async for event in agent.turn(started.text):
-                if isinstance(event, ToolCallStarted):
-                    c = event.call
-                    yield "tool_call", {"id": c.id, "name": c.name, "arguments": c.arguments}
-                elif isinstance(event, ToolCallFinished):
-                    calls.append(_recorded(event))
-                    yield "tool_result", calls[-1]
-                elif isinstance(event, AnswerChunk):
-                    yield "chunk", {"text": event.text}
-                elif isinstance(event, TurnComplete):
-                    yield "complete", await _complete(deps, provider, started, event, calls)
+        session = await runtime.sessions.session(caller)
+        agent = Agent(
+            provider,
+            session,
+            max_steps=settings.agent_max_steps,
+            context_tokens=settings.agent_context_tokens,
+            redact_kinds=parse_kinds(settings.redact_pii),
+            history=_history(started),
+            context=describe(business),
+        )
+        async for event in agent.turn(started.text):
+            if isinstance(event, ToolCallStarted):
+                c = event.call
+                yield "tool_call", {"id": c.id, "name": c.name, "arguments": c.arguments}
+            elif isinstance(event, ToolCallFinished):
+                calls.append(_recorded(event))
+                yield "tool_result", calls[-1]
+            elif isinstance(event, AnswerChunk):
+                yield "chunk", {"text": event.text}
+            elif isinstance(event, TurnComplete):
+                yield "complete", await _complete(deps, provider, started, event, calls)
     except VaultraError as exc:
         log.warning("chat turn %s failed: %s", started.conversation_id, exc.code)
         yield "error", _error(started, exc.code, exc.message, exc.next_step)

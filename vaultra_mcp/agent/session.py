@@ -103,6 +103,51 @@ class ServerPool:
         return self._servers[caller]
 
 
+class SessionPool:
+    """Open in-memory client sessions, one per caller (least recently used first out), so a chat
+    turn costs its tool calls and not an MCP handshake, a ``tools/list`` and a schema compile.
+
+    A session holds no credential: its server is bound to the caller at build time (a pinned
+    business in the shell), and every turn is authorized before it reaches the pool (the
+    shell's bearer check, then ``start_turn``'s membership check), so a revoked token or a lost
+    membership is refused before any pooled session is used. The app's lifespan closes them all.
+    """
+
+    def __init__(self, servers: ServerPool, size: int = 64) -> None:
+        import asyncio
+
+        self.servers = servers
+        self.size = size
+        self._sessions: OrderedDict[Caller, ToolSession] = OrderedDict()
+        self._lock = asyncio.Lock()
+
+    async def session(self, caller: Caller) -> ToolSession:
+        async with self._lock:
+            held = self._sessions.get(caller)
+            if held is not None and held.client.is_connected():
+                self._sessions.move_to_end(caller)
+                return held
+            if held is not None:
+                await self._close(self._sessions.pop(caller))
+            from fastmcp import Client
+
+            client: Client[Any] = Client(self.servers.server(caller))
+            await client.__aenter__()  # type: ignore[no-untyped-call]
+            self._sessions[caller] = opened = ToolSession(client)
+            while len(self._sessions) > self.size:
+                await self._close(self._sessions.popitem(last=False)[1])
+            return opened
+
+    async def close(self) -> None:
+        async with self._lock:
+            while self._sessions:
+                await self._close(self._sessions.popitem(last=False)[1])
+
+    @staticmethod
+    async def _close(session: ToolSession) -> None:
+        await session.client.close()  # type: ignore[no-untyped-call]
+
+
 @asynccontextmanager
 async def in_memory(pool: ServerPool, caller: Caller) -> AsyncIterator[ToolSession]:
     """The shell's way: the server in this process, sharing its services, bound to ``caller``."""

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from vaultra_mcp.cli.app import database_url_option, load_settings, run_with_deps, where
-from vaultra_mcp.demo.loader import DemoReport, demo_profiles, load_demo
 from vaultra_mcp.demo.profiles import PROFILES
-from vaultra_mcp.jobs import JobResult, run_job
-from vaultra_mcp.services.deps import Deps
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from vaultra_mcp.demo.loader import DemoReport
+    from vaultra_mcp.jobs import JobResult
+    from vaultra_mcp.services.deps import Deps
 
 PIPELINE = ("compute_metrics", "compute_readiness", "generate_recommendations")
 
@@ -29,6 +31,18 @@ PIPELINE = ("compute_metrics", "compute_readiness", "generate_recommendations")
 @click.option("--json", "as_json", is_flag=True, help="Print users, tokens and businesses as JSON.")
 def demo(database_url: str | None, businesses: int, seed: int, as_json: bool) -> None:
     """Load demo businesses with up to 24 months of Stripe-shaped history, then score them."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from vaultra_mcp.demo.loader import demo_profiles, load_demo
+    from vaultra_mcp.jobs import run_job
+
     demo_profiles(businesses, seed)  # validates --businesses before anything is touched
     settings = load_settings(database_url)
     err = Console(stderr=True)
@@ -72,6 +86,8 @@ def _print_summary(
         )
     if len(report.businesses) > len(PROFILES):
         return
+    from rich.table import Table
+
     table = Table("id", "business", "profile", "owner", title="Demo businesses")
     owners = {bid: user.email for user in report.users for bid in user.business_ids}
     for business in report.businesses:

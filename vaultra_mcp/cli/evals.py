@@ -10,8 +10,6 @@ from typing import Any
 
 import click
 
-from vaultra_mcp.settings import load_settings
-
 
 @click.group("eval", invoke_without_command=True)
 @click.option(
@@ -84,6 +82,7 @@ def retrieval(out: Path | None, min_recall: float) -> None:
     document recall on the labelled and held-out sets, on an index built fresh for the run."""
     from evals.facts import FactScore, IndexFigures, fact_table, fresh_index, run_fact_eval
     from evals.retrieval import ModeScore, run_retrieval_eval, table
+    from vaultra_mcp.settings import load_settings
 
     async def work() -> tuple[IndexFigures, list[FactScore], list[ModeScore]]:
         async with fresh_index(load_settings()) as (base, figures):

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from vaultra_mcp.cli.app import database_url_option, load_settings, run_with_deps
-from vaultra_mcp.jobs import JobResult, LastRun, check_job_name, last_runs, run_job, run_scheduler
-from vaultra_mcp.services.deps import Deps
+
+if TYPE_CHECKING:
+    from vaultra_mcp.jobs import JobResult, LastRun
+    from vaultra_mcp.services.deps import Deps
 
 
 @click.group()
@@ -26,6 +27,8 @@ def jobs() -> None:
 @click.option("--full", is_flag=True, help="Recompute every business, not only changed ones.")
 def run(name: str, database_url: str | None, full: bool) -> None:
     """Run one job now and record it in job_runs."""
+    from vaultra_mcp.jobs import check_job_name, run_job
+
     check_job_name(name)
     settings = load_settings(database_url)
 
@@ -46,6 +49,11 @@ def run(name: str, database_url: str | None, full: bool) -> None:
 @database_url_option
 def status(database_url: str | None) -> None:
     """Each job's last run: when, how long, how much, and any error."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from vaultra_mcp.jobs import last_runs
+
     settings = load_settings(database_url)
 
     async def work(deps: Deps) -> list[LastRun]:
@@ -72,6 +80,8 @@ def status(database_url: str | None) -> None:
 @database_url_option
 def schedule(database_url: str | None) -> None:
     """Run the schedule until interrupted: sync every 15 min, metrics hourly, the rest daily."""
+    from vaultra_mcp.jobs import run_scheduler
+
     settings = load_settings(database_url)
 
     async def work(deps: Deps) -> None:

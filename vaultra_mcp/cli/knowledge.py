@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from vaultra_mcp.services.knowledge import (
-    IngestReport,
-    KnowledgeBase,
-    VectorReport,
-    load_corpus,
-    sync_vectors,
-)
-from vaultra_mcp.services.retrieval import SearchResult, search_knowledge
-from vaultra_mcp.settings import load_settings
+if TYPE_CHECKING:
+    from vaultra_mcp.services.knowledge import IngestReport, VectorReport
+    from vaultra_mcp.services.retrieval import SearchResult
 
 
 @click.group()
@@ -28,6 +21,12 @@ def knowledge() -> None:
 def ingest_command() -> None:
     """Parse, chunk and index knowledge/ (only changed chunks are written), then embed and push
     vectors when an embedder or Pinecone is configured."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from vaultra_mcp.services.knowledge import KnowledgeBase, load_corpus, sync_vectors
+    from vaultra_mcp.settings import load_settings
+
     settings = load_settings()
     base = KnowledgeBase(settings)
     err = Console(stderr=True)
@@ -63,6 +62,10 @@ def ingest_command() -> None:
 @click.option("--category", default=None)
 def search_command(query: str, top_k: int, category: str | None) -> None:
     """Search the knowledge base the way the search_knowledge tool does."""
+    from vaultra_mcp.services.knowledge import KnowledgeBase
+    from vaultra_mcp.services.retrieval import search_knowledge
+    from vaultra_mcp.settings import load_settings
+
     base = KnowledgeBase(load_settings())
 
     async def work() -> SearchResult:

@@ -10,14 +10,16 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from vaultra_mcp.cli.app import absolute_sqlite, database_url_option, load_settings, run_with_deps
 from vaultra_mcp.cli.mcp import server_command
-from vaultra_mcp.demo.loader import DemoReport, load_demo
-from vaultra_mcp.jobs import run_job
-from vaultra_mcp.services.deps import Deps
+
+if TYPE_CHECKING:
+    from vaultra_mcp.demo.loader import DemoReport
+    from vaultra_mcp.services.deps import Deps
 
 PIPELINE = ("compute_metrics", "compute_readiness", "generate_recommendations")
 
@@ -46,6 +48,9 @@ def claude_desktop_config(token: str, database_url: str, port: int) -> dict[str,
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 def run(database_url: str | None, host: str, port: int) -> None:
     """Seed the demo if needed, print how to connect, and serve the API and MCP over HTTP."""
+    from vaultra_mcp.demo.loader import load_demo
+    from vaultra_mcp.jobs import run_job
+
     settings = load_settings(database_url)
 
     async def prepare(deps: Deps) -> DemoReport:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from vaultra_mcp.cli.app import database_url_option, load_settings, run_with_deps
-from vaultra_mcp.services.deps import Deps
-from vaultra_mcp.services.stripe_connect import ConnectionStatus, link_account
-from vaultra_mcp.services.stripe_sync import SyncReport, sync_business
+
+if TYPE_CHECKING:
+    from vaultra_mcp.services.deps import Deps
+    from vaultra_mcp.services.stripe_connect import ConnectionStatus
+    from vaultra_mcp.services.stripe_sync import SyncReport
 
 
 @click.group()
@@ -26,6 +29,8 @@ def stripe() -> None:
 @database_url_option
 def link(business_id: int, account_id: str, access_token: str, database_url: str | None) -> None:
     """Link a Stripe account to a business without the OAuth dance; the next sync backfills it."""
+    from vaultra_mcp.services.stripe_connect import link_account
+
     settings = load_settings(database_url)
 
     async def work(deps: Deps) -> ConnectionStatus:
@@ -41,6 +46,8 @@ def link(business_id: int, account_id: str, access_token: str, database_url: str
 @database_url_option
 def sync(business_id: int, full: bool, database_url: str | None) -> None:
     """Sync one business's Stripe accounts now and print what came in."""
+    from vaultra_mcp.services.stripe_sync import sync_business
+
     settings = load_settings(database_url)
 
     async def work(deps: Deps) -> list[SyncReport]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from vaultra_mcp.cli.app import database_url_option, load_settings, run_with_deps
-from vaultra_mcp.services.deps import Deps
-from vaultra_mcp.services.identity import IssuedToken, issue_token
+
+if TYPE_CHECKING:
+    from vaultra_mcp.services.deps import Deps
+    from vaultra_mcp.services.identity import IssuedToken
 
 
 @click.group()
@@ -20,6 +24,8 @@ def token() -> None:
 @database_url_option
 def create(email: str, name: str, database_url: str | None) -> None:
     """Create a token; it is shown once and only its hash is stored."""
+    from vaultra_mcp.services.identity import issue_token
+
     settings = load_settings(database_url)
 
     async def work(deps: Deps) -> IssuedToken:

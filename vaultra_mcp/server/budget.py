@@ -18,7 +18,7 @@ import mcp.types as mt
 from fastmcp.tools.base import ToolResult
 from pydantic import BaseModel
 
-from vaultra_mcp.tokens import count_tokens
+from vaultra_mcp.tokens import fits_in_tokens
 
 M = TypeVar("M", bound=BaseModel)
 MAX_SHRINK_STEPS = 40
@@ -52,7 +52,7 @@ def fit(
     for _ in range(MAX_SHRINK_STEPS):
         structured = payload.model_dump(mode="json", exclude_none=True)
         line = summary(payload)
-        if count_tokens(full_text(line, structured)) <= budget:
+        if fits_in_tokens(full_text(line, structured), budget):
             break
         smaller = shrink(payload) if shrink is not None else None
         if smaller is None:

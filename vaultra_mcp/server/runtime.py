@@ -10,7 +10,7 @@ lifespan's scope, so spawning the server costs little more than importing FastMC
 
 from __future__ import annotations
 
-import time
+import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -19,6 +19,7 @@ from fastmcp.server.dependencies import get_access_token
 
 from vaultra_mcp.caller import Caller
 from vaultra_mcp.errors import Unauthenticated
+from vaultra_mcp.memo import ExpiringMemo
 from vaultra_mcp.settings import Settings
 
 if TYPE_CHECKING:
@@ -41,22 +42,33 @@ class FixedIdentity:
         return self.fixed
 
 
+def _callers() -> ExpiringMemo:
+    return ExpiringMemo(IDENTITY_TTL_SECONDS, size=64)
+
+
 @dataclass
 class EnvironmentIdentity:
-    """The stdio caller: ``VAULTRA_TOKEN``, or ``VAULTRA_BUSINESS_ID`` for local demo use."""
+    """The stdio caller: ``VAULTRA_TOKEN``, or ``VAULTRA_BUSINESS_ID`` for local demo use.
+
+    The caller a token names is kept by the token's hash for ``IDENTITY_TTL_SECONDS``, so a warm
+    call costs no token lookup; a revoked token stops working when its entry expires. A token
+    that fails is never kept.
+    """
 
     token: str | None
     business_id: int | None
-    _cached: tuple[Caller, float] | None = field(default=None, repr=False)
+    callers: ExpiringMemo = field(default_factory=_callers, repr=False)
 
     async def caller(self, deps: Deps) -> Caller:
         if self.token:
-            if self._cached is None or time.monotonic() > self._cached[1]:
+            key = hashlib.sha256(self.token.encode()).digest()
+            cached = self.callers.get(key)
+            if cached is None:
                 from vaultra_mcp.services.access import authenticate_bearer
 
-                caller = await authenticate_bearer(deps, self.token)
-                self._cached = (caller, time.monotonic() + IDENTITY_TTL_SECONDS)
-            return self._cached[0]
+                cached = self.callers.put(key, await authenticate_bearer(deps, self.token))
+            assert isinstance(cached, Caller)
+            return cached
         if self.business_id is not None:
             return Caller.pinned(self.business_id)
         raise Unauthenticated(

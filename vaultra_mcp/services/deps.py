@@ -8,9 +8,17 @@ from vaultra_mcp.background import Background
 from vaultra_mcp.batching import Batches
 from vaultra_mcp.clock import Clock, SystemClock
 from vaultra_mcp.db import Database, parse_database_url
-from vaultra_mcp.memo import Memo
+from vaultra_mcp.memo import ExpiringMemo, Memo
 from vaultra_mcp.services.knowledge import KnowledgeBase
 from vaultra_mcp.settings import Settings
+
+# How long a finished tool result may be reused (see server/caching.py): the most a clock-derived
+# field (a score going stale) can lag.
+RESULT_TTL_SECONDS = 60.0
+
+
+def _results() -> ExpiringMemo:
+    return ExpiringMemo(RESULT_TTL_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -20,6 +28,7 @@ class Deps:
     clock: Clock
     knowledge: KnowledgeBase
     memo: Memo = field(default_factory=Memo)
+    results: ExpiringMemo = field(default_factory=_results)
     batches: Batches = field(default_factory=Batches)
     background: Background = field(default_factory=Background)
 

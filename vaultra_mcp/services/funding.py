@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from vaultra_mcp.caller import Caller
 from vaultra_mcp.core.funding import BusinessFacts, FundingInputs, FundingOption, funding_options
 from vaultra_mcp.core.metrics import MetricSet
-from vaultra_mcp.services.businesses import resolve_ref
+from vaultra_mcp.services.businesses import BusinessRef, resolve_ref
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.metrics import metrics_of
 from vaultra_mcp.services.readiness import ensure_score, score_of
@@ -33,7 +33,11 @@ def average_recent_volume(metrics: MetricSet) -> int:
 async def business_funding_options(
     deps: Deps, caller: Caller, business_id: int | None
 ) -> FundingOptions:
-    business = await resolve_ref(deps, caller, business_id)
+    return await funding_options_of(deps, await resolve_ref(deps, caller, business_id))
+
+
+async def funding_options_of(deps: Deps, business: BusinessRef) -> FundingOptions:
+    """The options for a business ``resolve_ref`` has already let the caller reach."""
     score = await score_of(deps, await ensure_score(deps, business))
     metrics = await metrics_of(deps, score.metric_snapshot_id)
     facts = BusinessFacts(

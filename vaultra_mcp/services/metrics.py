@@ -171,12 +171,21 @@ def no_data(name: str) -> NotReady:
     )
 
 
+def _check_period(period: str) -> None:
+    if period not in PERIOD_DAYS:
+        raise InvalidInput(f"period must be one of {', '.join(PERIOD_DAYS)}; got {period!r}.")
+
+
 async def metric_summary(
     deps: Deps, caller: Caller, business_id: int | None, period: str
 ) -> MetricSummary:
-    if period not in PERIOD_DAYS:
-        raise InvalidInput(f"period must be one of {', '.join(PERIOD_DAYS)}; got {period!r}.")
-    business = await resolve_ref(deps, caller, business_id)
+    _check_period(period)
+    return await metric_summary_of(deps, await resolve_ref(deps, caller, business_id), period)
+
+
+async def metric_summary_of(deps: Deps, business: BusinessRef, period: str) -> MetricSummary:
+    """The summary for a business ``resolve_ref`` has already let the caller reach."""
+    _check_period(period)
     metrics = await metrics_of(deps, await ensure_snapshot(deps, business))
     growth = {
         "90d": metrics.growth_3m_pct,

@@ -175,7 +175,11 @@ def view_of(business: BusinessRef, score: StoredScore, now: datetime) -> Readine
 
 
 async def readiness_breakdown(deps: Deps, caller: Caller, business_id: int | None) -> ReadinessView:
-    business = await resolve_ref(deps, caller, business_id)
+    return await readiness_of(deps, await resolve_ref(deps, caller, business_id))
+
+
+async def readiness_of(deps: Deps, business: BusinessRef) -> ReadinessView:
+    """The readiness of a business ``resolve_ref`` has already let the caller reach."""
     score = await score_of(deps, await ensure_score(deps, business))
     return view_of(business, score, deps.clock.now())
 
@@ -200,7 +204,14 @@ async def simulate_readiness(
     deps: Deps, caller: Caller, business_id: int | None, changes: Mapping[str, float]
 ) -> WhatIf:
     """Re-score with some metrics changed. Reads only; nothing is stored."""
-    view = await readiness_breakdown(deps, caller, business_id)
+    return await simulate_readiness_of(deps, await resolve_ref(deps, caller, business_id), changes)
+
+
+async def simulate_readiness_of(
+    deps: Deps, business: BusinessRef, changes: Mapping[str, float]
+) -> WhatIf:
+    """``simulate_readiness`` for a business ``resolve_ref`` has already let the caller reach."""
+    view = await readiness_of(deps, business)
     return WhatIf(
         business_id=view.business_id,
         business_name=view.business_name,

@@ -14,6 +14,7 @@ from vaultra_mcp.core.business_profile import BusinessProfile
 from vaultra_mcp.core.funding import PRODUCT_NAMES, FundingOption
 from vaultra_mcp.core.money import format_money
 from vaultra_mcp.server.budget import fit
+from vaultra_mcp.server.caching import remembered
 from vaultra_mcp.server.errors import domain_errors
 from vaultra_mcp.server.runtime import runtime_of
 from vaultra_mcp.server.tools.common import BusinessIdArg
@@ -114,11 +115,18 @@ async def get_funding_options(
     fit, criteria met / not met / unknown, an indicative amount, and doc: its knowledge
     document (resource vaultra://knowledge/{doc}).
     """
-    from vaultra_mcp.services.funding import business_funding_options
+    from vaultra_mcp.services.businesses import resolve_ref
+    from vaultra_mcp.services.funding import funding_options_of
 
     runtime = runtime_of(ctx)
-    result = await business_funding_options(runtime.services(), await runtime.caller(), business_id)
-    return fit(options_of(result), options_summary, runtime.budget, _shrink_options)
+    deps, caller = runtime.services(), await runtime.caller()
+    business = await resolve_ref(deps, caller, business_id)
+
+    async def build() -> ToolResult:
+        result = await funding_options_of(deps, business)
+        return fit(options_of(result), options_summary, runtime.budget, _shrink_options)
+
+    return await remembered(runtime, caller, business, (), build, tool="funding")
 
 
 class Integration(BaseModel):

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from vaultra_mcp.core.metrics import PERIOD_DAYS
 from vaultra_mcp.core.money import format_money
 from vaultra_mcp.server.budget import fit
+from vaultra_mcp.server.caching import remembered
 from vaultra_mcp.server.errors import domain_errors
 from vaultra_mcp.server.runtime import runtime_of
 from vaultra_mcp.server.tools.common import BusinessIdArg
@@ -139,8 +140,15 @@ async def get_metric_summary(
     payouts. Money is integer minor units (cents); rates are percentages. Includes a monthly
     series.
     """
-    from vaultra_mcp.services.metrics import metric_summary
+    from vaultra_mcp.services.businesses import resolve_ref
+    from vaultra_mcp.services.metrics import metric_summary_of
 
     runtime = runtime_of(ctx)
-    result = await metric_summary(runtime.services(), await runtime.caller(), business_id, period)
-    return fit(summary_of(result), summary_line, runtime.budget, _shrink)
+    deps, caller = runtime.services(), await runtime.caller()
+    business = await resolve_ref(deps, caller, business_id)
+
+    async def build() -> ToolResult:
+        result = await metric_summary_of(deps, business, period)
+        return fit(summary_of(result), summary_line, runtime.budget, _shrink)
+
+    return await remembered(runtime, caller, business, period, build, tool="metrics")

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from vaultra_mcp.core import thresholds as t
 from vaultra_mcp.core.simulation import WhatIf
 from vaultra_mcp.server.budget import fit
+from vaultra_mcp.server.caching import remembered
 from vaultra_mcp.server.errors import domain_errors
 from vaultra_mcp.server.runtime import runtime_of
 from vaultra_mcp.server.tools.common import BusinessIdArg
@@ -163,11 +164,18 @@ async def get_readiness_breakdown(
     refunds, customer concentration, customer base, payouts) its value, points, explanation,
     and the threshold for full points with its public source. Guarantees no lender's decision.
     """
-    from vaultra_mcp.services.readiness import readiness_breakdown
+    from vaultra_mcp.services.businesses import resolve_ref
+    from vaultra_mcp.services.readiness import readiness_of
 
     runtime = runtime_of(ctx)
-    view = await readiness_breakdown(runtime.services(), await runtime.caller(), business_id)
-    return fit(breakdown_of(view), breakdown_summary, runtime.budget, _shrink)
+    deps, caller = runtime.services(), await runtime.caller()
+    business = await resolve_ref(deps, caller, business_id)
+
+    async def build() -> ToolResult:
+        view = await readiness_of(deps, business)
+        return fit(breakdown_of(view), breakdown_summary, runtime.budget, _shrink)
+
+    return await remembered(runtime, caller, business, (), build, tool="breakdown")
 
 
 class MetricChanges(BaseModel):
@@ -207,12 +215,20 @@ async def simulate_readiness(
     For "what would my score be if disputes fell to 0.3%?". Returns the score and tier before
     and after, and the points each changed component gains or loses.
     """
-    from vaultra_mcp.services.readiness import simulate_readiness as simulate
+    from vaultra_mcp.services.businesses import resolve_ref
+    from vaultra_mcp.services.readiness import simulate_readiness_of
 
     runtime = runtime_of(ctx)
+    deps, caller = runtime.services(), await runtime.caller()
     given = changes.model_dump(exclude_none=True)
-    result = await simulate(runtime.services(), await runtime.caller(), business_id, given)
-    return fit(result, what_if_summary, runtime.budget)
+    business = await resolve_ref(deps, caller, business_id)
+
+    async def build() -> ToolResult:
+        result = await simulate_readiness_of(deps, business, given)
+        return fit(result, what_if_summary, runtime.budget)
+
+    arguments = tuple(sorted(given.items()))
+    return await remembered(runtime, caller, business, arguments, build, tool="simulate")
 
 
 def what_if_summary(w: WhatIf) -> str:
