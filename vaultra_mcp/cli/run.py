@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from api_shell.web import built_site
 from vaultra_mcp.cli.app import absolute_sqlite, database_url_option, load_settings, run_with_deps
 from vaultra_mcp.cli.mcp import server_command
 from vaultra_mcp.demo.loader import DemoReport, load_demo
@@ -61,6 +62,15 @@ def run(database_url: str | None, host: str, port: int) -> None:
     click.echo(
         f"Demo ready: {len(report.businesses)} businesses ({report.created_businesses} new)."
     )
+    if built_site(settings) is not None:
+        click.echo(f"Web app: http://{host}:{port}/")
+        if user.password:
+            click.echo(f"  sign in as {user.email} with password {user.password}")
+    else:
+        click.echo(
+            f"Web app: not built (needs Node.js 20.3+: `make run` builds it); "
+            f"http://{host}:{port}/ says so, and the API and MCP run as usual."
+        )
     click.echo(f"API: http://{host}:{port}/api/v1 (OpenAPI at /api/v1/openapi.json)")
     click.echo(f"MCP endpoint: http://{host}:{port}/mcp")
     click.echo(f"Demo token ({user.email}, businesses {user.business_ids}): {user.token}")

@@ -237,7 +237,7 @@ async def _ensure_passwords(deps: Deps, seed: int, user_ids: dict[str, int]) -> 
                 col(User.email).in_(list(passwords))
             )
         )
-        stored: dict[str, str | None] = {email: hashed for email, hashed in rows}
+        stored: dict[str, str | None] = {row[0]: row[1] for row in rows}
     for email, password in passwords.items():
         if not await verify_password(stored.get(email), password):
             async with deps.db.transaction() as session:
