@@ -4,7 +4,7 @@ BIN     := $(VENV)/bin
 PYTHON  ?= python3
 STAMP   := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup run test lint format eval bench inspector mcpb migration clean
+.PHONY: setup web run test lint format eval bench inspector mcpb migration clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,14 +14,19 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## Seed the demo if needed, print the URL, a token and the Claude Desktop config, serve MCP.
-run: setup
+## The web app (web/dist): npm ci + npm run build, each only when its inputs changed. Without
+## Node.js it says so and succeeds: the API and MCP still run.
+web: setup
+	@$(BIN)/python scripts/build_web.py
+
+## Seed the demo if needed, print the URLs, a sign-in, a token and the Claude Desktop config, serve.
+run: setup web
 	@PYTHONPATH=$(CURDIR) $(BIN)/vaultra run
 
 ## The whole suite: lint, then tests (SQLite always; PostgreSQL when VAULTRA_TEST_DATABASE_URL is set),
 ## one worker per core: most tests wait on subprocesses, sockets and databases. Branch coverage of
 ## vaultra_mcp/ and api_shell/ must stay at or above the floor (87% when it was set, less one point).
-test: lint
+test: lint web
 	@$(BIN)/pytest -n auto --dist worksteal --cov --cov-report=term --cov-fail-under=86
 
 lint: setup
@@ -50,6 +55,7 @@ bench: setup
 	@$(BIN)/python -m bench.webhooks
 	@$(BIN)/python -m bench.stripe_sync
 	@$(BIN)/python -m bench.chat
+	@$(BIN)/python -m bench.web
 
 ## The MCP Inspector CLI (npm) lists and calls every tool over stdio and HTTP.
 inspector: setup
@@ -63,4 +69,4 @@ migration: setup
 	@$(BIN)/python scripts/make_migration.py "$(MESSAGE)"
 
 clean:
-	rm -rf $(VENV) .bench .eval .pytest_cache .mypy_cache .ruff_cache .vaultra dist
+	rm -rf $(VENV) .bench .eval .pytest_cache .mypy_cache .ruff_cache .vaultra dist .artifacts web/dist web/node_modules

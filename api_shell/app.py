@@ -29,7 +29,8 @@ from api_shell.middleware import RequestContextMiddleware
 from api_shell.openapi import document
 from api_shell.operations import Operation
 from api_shell.operations import routes as operation_routes
-from api_shell.routes import agent, auth, dashboard, stripe, users, webhooks
+from api_shell.routes import agent, auth, dashboard, stripe, users, web, webhooks
+from api_shell.web import SecurityHeadersMiddleware, site_routes
 from vaultra_mcp import __version__
 from vaultra_mcp.agent.chat import ChatRuntime
 from vaultra_mcp.jobs import run_scheduler
@@ -45,7 +46,13 @@ OPERATIONS: list[Operation] = [
     *stripe.OPERATIONS,
     *webhooks.OPERATIONS,
     *agent.OPERATIONS,
+    *web.OPERATIONS,
 ]
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of ``/api/v1`` (the web app's typed client is generated from it)."""
+    return document(OPERATIONS, "Vaultra API", __version__, PREFIX)
 
 
 def create_app(
@@ -56,7 +63,7 @@ def create_app(
     services = deps or Deps.build(settings)
     chat = ChatRuntime.build(services)
     mcp_app = build_http_app(settings, stateless=True, deps=services)
-    spec = document(OPERATIONS, "Vaultra API", __version__, PREFIX)
+    spec = openapi_document()
 
     async def openapi(_: Request) -> Response:
         return JSONResponse(spec)
@@ -90,9 +97,13 @@ def create_app(
         Route("/readyz", readyz, methods=["GET"]),
         Mount(PREFIX, routes=api),
         Route("/mcp", mcp_app, methods=["GET", "POST", "DELETE"]),
+        *site_routes(settings),  # last: it answers every path the others do not
     ]
     origins = Settings.split(settings.cors_origins)
-    middleware = [Middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)]
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, settings=settings),
+        Middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes),
+    ]
     proxies = Settings.split(settings.trusted_proxies)
     if proxies:  # outermost: every layer below sees the client the proxy vouches for
         middleware.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))

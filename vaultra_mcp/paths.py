@@ -46,3 +46,9 @@ def data_home() -> DataHome:
 def packaged_corpus() -> Path:
     """The knowledge documents installed with the code (``knowledge/`` in a checkout)."""
     return Path(str(files("vaultra_knowledge")))
+
+
+def web_build() -> Path | None:
+    """The web app's static build in this checkout (``web/dist``), when there is one."""
+    root = checkout_root()
+    return root / "web" / "dist" if root is not None else None

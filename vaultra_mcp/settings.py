@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from vaultra_mcp.core.redaction import parse_kinds
 from vaultra_mcp.errors import ConfigurationError
-from vaultra_mcp.paths import DATA_DIR_ENV, data_home, packaged_corpus
+from vaultra_mcp.paths import DATA_DIR_ENV, data_home, packaged_corpus, web_build
 
 Environment = Literal["development", "test", "production"]
 
@@ -252,6 +252,25 @@ class Settings(BaseSettings):
         ge=1_024,
         le=50 * 1_048_576,
         validation_alias=_alias("VAULTRA_MAX_BODY_BYTES", "max_body_bytes"),
+    )
+    # Browser sessions (the web app): an HttpOnly cookie, ended by sign-out, by this long without
+    # a request, or by the absolute lifetime, whichever comes first.
+    session_ttl_minutes: int = Field(
+        480,
+        ge=5,
+        le=60 * 24 * 7,
+        validation_alias=_alias("VAULTRA_SESSION_TTL_MINUTES", "session_ttl_minutes"),
+    )
+    session_idle_minutes: int = Field(
+        60,
+        ge=1,
+        le=60 * 24,
+        validation_alias=_alias("VAULTRA_SESSION_IDLE_MINUTES", "session_idle_minutes"),
+    )
+    # The built web app (``web/dist``) served at ``/``; empty: the checkout's build, if any.
+    web_dir: str = Field(
+        default_factory=lambda: str(web_build() or ""),
+        validation_alias=_alias("VAULTRA_WEB_DIR", "web_dir"),
     )
     # Sign-in throttling (services/login_throttle.py): free failures per (account, address)
     # and per address inside the window, then waits from the backoff base, doubling.

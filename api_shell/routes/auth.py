@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
+from urllib.parse import quote
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 from starlette.responses import RedirectResponse, Response
 
 from api_shell.operations import Call, Operation
-from vaultra_mcp.services import accounts, google_signin, identity
+from api_shell.sessions import browser_navigation, signed_in_redirect
+from vaultra_mcp.errors import VaultraError
+from vaultra_mcp.services import accounts, google_signin, identity, web_sessions
 from vaultra_mcp.services.accounts import AccessToken, Account
 from vaultra_mcp.services.identity import MAX_TOKEN_DAYS, TokenSummary
 from vaultra_mcp.services.passwords import MAX_LENGTH, MIN_LENGTH
@@ -126,9 +129,18 @@ async def google_start(call: Call) -> Response:
     return RedirectResponse(await google_signin.start(call.deps), status_code=302)
 
 
-async def google_callback(call: Call) -> AccessToken:
+async def google_callback(call: Call) -> AccessToken | Response:
+    """JSON for an API client; for a browser, a session cookie and the dashboard (or the
+    sign-in page naming what went wrong)."""
     query: GoogleCallback = call.query
-    return await google_signin.finish(call.deps, query.code, query.state)
+    if not browser_navigation(call.request):
+        return await google_signin.finish(call.deps, query.code, query.state)
+    try:
+        token = await google_signin.finish(call.deps, query.code, query.state)
+    except VaultraError as exc:
+        return RedirectResponse(f"/signin/?error={quote(exc.code)}", status_code=303)
+    opened = await web_sessions.open_session(call.deps, token.user_id)
+    return signed_in_redirect(call.deps.settings, opened, "/dashboard/")
 
 
 OPERATIONS = [

@@ -6,11 +6,20 @@ is "not found", exactly like one that does not exist.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
-from api_shell.operations import SEVERAL_BUSINESSES, BusinessIdQuery, Call, Operation
+from api_shell.operations import (
+    SEVERAL_BUSINESSES,
+    BusinessIdBody,
+    BusinessIdQuery,
+    Call,
+    Operation,
+)
+from vaultra_mcp.core.simulation import WhatIf
+from vaultra_mcp.services.funding import FundingOptions, business_funding_options
 from vaultra_mcp.services.metrics import (
     MetricHistoryPoint,
     MetricSummary,
@@ -22,6 +31,7 @@ from vaultra_mcp.services.readiness import (
     ReadinessView,
     readiness_breakdown,
     readiness_history,
+    simulate_readiness,
 )
 from vaultra_mcp.services.recommendations import (
     RecommendationPage,
@@ -56,6 +66,67 @@ class RecommendationChange(BaseModel):
     status: Literal["accepted", "dismissed", "done"]
 
 
+def _unchanged(schema: dict[str, Any]) -> None:
+    """Left out means unchanged and null is not a value a metric takes: no null default."""
+    schema.pop("default", None)
+
+
+class MetricChanges(BaseModel):
+    """Metrics to set for a what-if, at least one; the bounds are ``core.simulation``'s."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    months_of_history: Annotated[float, Field(ge=0, le=600)] | SkipJsonSchema[None] = Field(
+        None, json_schema_extra=_unchanged
+    )
+    annual_volume: Annotated[int, Field(ge=0, le=10**13)] | SkipJsonSchema[None] = Field(
+        None, description="Minor units a year", json_schema_extra=_unchanged
+    )
+    growth_pct: Annotated[float, Field(ge=-100, le=1_000)] | SkipJsonSchema[None] = Field(
+        None, json_schema_extra=_unchanged
+    )
+    volatility_cv: Annotated[float, Field(ge=0, le=10)] | SkipJsonSchema[None] = Field(
+        None, json_schema_extra=_unchanged
+    )
+    low_volume_months: Annotated[int, Field(ge=0, le=12)] | SkipJsonSchema[None] = Field(
+        None, json_schema_extra=_unchanged
+    )
+    dispute_activity_pct: Annotated[float, Field(ge=0, le=100)] | SkipJsonSchema[None] = Field(
+        None, json_schema_extra=_unchanged
+    )
+    refund_rate_pct: Annotated[float, Field(ge=0, le=100)] | SkipJsonSchema[None] = Field(
+        None, json_schema_extra=_unchanged
+    )
+    top_customer_share_pct: Annotated[float, Field(ge=0, le=100)] | SkipJsonSchema[None] = Field(
+        None, json_schema_extra=_unchanged
+    )
+    top3_customer_share_pct: Annotated[float, Field(ge=0, le=100)] | SkipJsonSchema[None] = Field(
+        None, description="Not below top_customer_share_pct", json_schema_extra=_unchanged
+    )
+    distinct_customers: Annotated[int, Field(ge=0, le=10**9)] | SkipJsonSchema[None] = Field(
+        None, json_schema_extra=_unchanged
+    )
+    failed_payouts: Annotated[int, Field(ge=0, le=10_000)] | SkipJsonSchema[None] = Field(
+        None, json_schema_extra=_unchanged
+    )
+
+    @model_validator(mode="after")
+    def _some_change(self) -> MetricChanges:
+        given = self.model_dump(include=self.model_fields_set)
+        if any(value is None for value in given.values()):
+            raise ValueError("a metric may be left out, but not set to null")
+        if not given:
+            raise ValueError("name at least one metric to change")
+        return self
+
+
+class WhatIfRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    changes: MetricChanges
+    business_id: BusinessIdBody | None = None
+
+
 class MetricHistory(BaseModel):
     points: list[MetricHistoryPoint]
 
@@ -84,6 +155,17 @@ async def get_readiness_history(call: Call) -> ReadinessHistory:
     query: HistoryQuery = call.query
     points = await readiness_history(call.deps, call.caller, query.business_id, query.limit)
     return ReadinessHistory(points=points)
+
+
+async def post_simulation(call: Call) -> WhatIf:
+    body: WhatIfRequest = call.body
+    changes = body.changes.model_dump(exclude_none=True)
+    return await simulate_readiness(call.deps, call.caller, body.business_id, changes)
+
+
+async def get_funding_options(call: Call) -> FundingOptions:
+    query: BusinessQuery = call.query
+    return await business_funding_options(call.deps, call.caller, query.business_id)
 
 
 async def get_recommendations(call: Call) -> RecommendationPage:
@@ -142,6 +224,26 @@ OPERATIONS = [
         "dashboard",
         response=ReadinessHistory,
         query=HistoryQuery,
+    ),
+    Operation(
+        "POST",
+        "/readiness/simulate",
+        post_simulation,
+        "What-if: the score with some metrics changed (reads only)",
+        "dashboard",
+        response=WhatIf,
+        body=WhatIfRequest,
+        errors={409: NOT_READY},
+    ),
+    Operation(
+        "GET",
+        "/funding-options",
+        get_funding_options,
+        "Funding products with each criterion met, not met or unknown",
+        "dashboard",
+        response=FundingOptions,
+        query=BusinessQuery,
+        errors={409: NOT_READY},
     ),
     Operation(
         "GET",

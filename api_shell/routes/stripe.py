@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import RedirectResponse, Response
 
 from api_shell.operations import SEVERAL_BUSINESSES, Call, Operation
 from api_shell.routes.dashboard import BusinessQuery
+from api_shell.sessions import browser_navigation
+from vaultra_mcp.errors import VaultraError
 from vaultra_mcp.services import stripe_connect
 from vaultra_mcp.services.stripe_connect import ConnectionStatus
 
@@ -25,9 +29,18 @@ async def connect(call: Call) -> Response:
     return RedirectResponse(url, status_code=302)
 
 
-async def callback(call: Call) -> ConnectionStatus:
+async def callback(call: Call) -> ConnectionStatus | Response:
+    """JSON for an API client; a browser goes back to the dashboard, which shows the result."""
     query: StripeCallback = call.query
-    return await stripe_connect.finish(call.deps, query.code, query.state, query.error)
+    if not browser_navigation(call.request):
+        return await stripe_connect.finish(call.deps, query.code, query.state, query.error)
+    try:
+        status = await stripe_connect.finish(call.deps, query.code, query.state, query.error)
+    except VaultraError as exc:
+        return RedirectResponse(f"/dashboard/?stripe_error={quote(exc.code)}", status_code=303)
+    return RedirectResponse(
+        f"/dashboard/?business={status.business_id}&stripe=connected", status_code=303
+    )
 
 
 async def connection_status(call: Call) -> ConnectionStatus:

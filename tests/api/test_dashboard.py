@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import DEVON, MAYA, bearer
+from tests.api.conftest import DEVON, MAYA, bearer, count
+from vaultra_mcp.models import ReadinessScore
 
 
 async def test_metrics_are_those_of_the_callers_business(api, api_deps):
@@ -102,6 +103,45 @@ async def test_a_business_without_payment_history_is_409_not_ready(api, api_deps
     )
 
     assert response.status_code == 409 and response.json()["error"] == "NOT_READY"
+
+
+async def test_funding_options_judge_every_product_for_the_callers_business(api, api_deps):
+    response = await api.get("/api/v1/funding-options", headers=bearer(api_deps, DEVON))
+    options = response.json()["options"]
+
+    assert response.status_code == 200 and response.json()["business_id"] == 3
+    assert len(options) == 14
+    assert {c["status"] for o in options for c in o["criteria"]} <= {"met", "not_met", "unknown"}
+
+
+async def test_a_what_if_rescores_and_stores_nothing(api, api_deps):
+    before = await count(api_deps, ReadinessScore)
+    current = (await api.get("/api/v1/readiness", headers=bearer(api_deps, DEVON))).json()
+
+    response = await api.post(
+        "/api/v1/readiness/simulate",
+        json={"changes": {"dispute_activity_pct": 0.1}},
+        headers=bearer(api_deps, DEVON),
+    )
+    simulation = response.json()["simulation"]
+
+    assert response.status_code == 200
+    assert simulation["score_before"] == current["readiness"]["score"]
+    assert simulation["applied"] == {"dispute_activity_pct": 0.1}
+    assert await count(api_deps, ReadinessScore) == before
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {"refund_rate_pct": None}, {"refund_rate_pct": 101}, {"failed_payouts": 1.5}],
+    ids=["empty", "null", "out-of-range", "fractional-count"],
+)
+async def test_a_what_if_with_bad_changes_is_a_422(api, api_deps, changes):
+    response = await api.post(
+        "/api/v1/readiness/simulate", json={"changes": changes}, headers=bearer(api_deps, DEVON)
+    )
+
+    assert response.status_code == 422 and response.json()["error"] == "VALIDATION_ERROR"
 
 
 @pytest.mark.parametrize("period", ["90d", "6m", "12m"])

@@ -164,3 +164,26 @@ async def test_without_google_configured_the_start_is_503(empty_api):
     response = await empty_api.get("/api/v1/auth/login/google")
 
     assert response.status_code == 503 and response.json()["error"] == "CONFIGURATION_ERROR"
+
+
+async def test_a_browser_coming_back_from_google_gets_a_session_cookie_and_the_dashboard(
+    google_api,
+):
+    response = await google_api.get(await consent(google_api), headers={"Accept": "text/html"})
+    me = await google_api.get("/api/v1/auth/me")
+
+    assert response.status_code == 303 and response.headers["location"] == "/dashboard/"
+    assert "httponly" in response.headers["set-cookie"].lower()
+    assert me.status_code == 200 and me.json()["email"] == GoogleState().users[0].email
+
+
+async def test_a_browser_whose_google_sign_in_fails_goes_back_to_sign_in_without_a_cookie(
+    google_api,
+):
+    response = await google_api.get(
+        "/api/v1/auth/callback/google?code=abc&state=forged", headers={"Accept": "text/html"}
+    )
+
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/signin/?error=")
+    assert "set-cookie" not in response.headers

@@ -217,3 +217,28 @@ async def test_status_before_connecting_says_not_connected(connect_api, connect_
         "backfill": None,
         "last_error": None,
     }
+
+
+async def test_a_browser_back_from_stripe_lands_on_the_dashboard_of_that_business(
+    connect_api, connect_deps
+):
+    callback = await approve_on_stripe(await begin(connect_api, connect_deps))
+
+    response = await connect_api.get(callback, headers={"Accept": "text/html"})
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/dashboard/?business=3&stripe=connected"
+    assert await count(connect_deps, IntegrationAccount) == 1
+
+
+async def test_a_browser_with_a_forged_state_is_told_on_the_dashboard_and_nothing_connects(
+    connect_api, connect_deps
+):
+    response = await connect_api.get(
+        "/api/v1/integrations/stripe/callback?state=forged&code=ac_x",
+        headers={"Accept": "text/html"},
+    )
+
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/dashboard/?stripe_error=")
+    assert await count(connect_deps, IntegrationAccount) == 0

@@ -19,7 +19,10 @@ BY_BUSINESS_QUERY = [
 # Lists across all of the caller's businesses, so no choice is needed; filtering by another
 # tenant's business is still "not found".
 ACROSS_OWN_BUSINESSES = {("GET", "/agent/conversations")}
-BY_BODY_BUSINESS = {("POST", "/agent/chat")}  # test_agent_llm: another tenant's id in the body
+BY_BODY_BUSINESS = {  # another tenant's id in the body: test_agent_llm, and the what-if below
+    ("POST", "/agent/chat"),
+    ("POST", "/readiness/simulate"),
+}
 BY_PATH_ID = {
     ("PATCH", "/recommendations/{recommendation_id:int}"),
     ("PATCH", "/users/businesses/{business_id:int}"),
@@ -65,6 +68,23 @@ async def test_two_businesses_and_no_choice_asks_which_one(api, api_deps, op):
     assert response.status_code == 409
     assert response.json()["error"] == "NEEDS_BUSINESS_SELECTION"
     assert response.json()["details"] == {"business_ids": [1, 2]}
+
+
+async def test_a_what_if_on_another_tenants_business_is_not_found(api, api_deps):
+    body = {"changes": {"refund_rate_pct": 1.0}}
+    foreign = await api.post(
+        "/api/v1/readiness/simulate",
+        json={**body, "business_id": 1},
+        headers=bearer(api_deps, DEVON),
+    )
+    missing = await api.post(
+        "/api/v1/readiness/simulate",
+        json={**body, "business_id": 999},
+        headers=bearer(api_deps, DEVON),
+    )
+
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.json()["error"] == missing.json()["error"] == "BUSINESS_NOT_FOUND"
 
 
 async def test_another_tenants_recommendation_cannot_be_changed(api, api_deps):

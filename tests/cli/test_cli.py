@@ -123,7 +123,7 @@ def test_demo_json_lists_users_tokens_and_businesses(tmp_path, database_url):
     ]
     assert report["users"][0]["email"] == "maya@northwind.example"
     assert report["users"][0]["business_ids"] == [1, 2]
-    assert set(report["users"][0]) == {"email", "token", "business_ids"}
+    assert set(report["users"][0]) == {"email", "token", "password", "business_ids"}
     again = vaultra("jobs", "run", "compute_metrics", cwd=tmp_path, DATABASE_URL=database_url)
     assert again.returncode == 0 and "0 businesses" in again.stdout
 

@@ -1,10 +1,13 @@
 from sqlalchemy import func, select
 
-from tests.factories import AS_OF
+from tests.factories import AS_OF, settings_for
+from vaultra_mcp.clock import FixedClock
 from vaultra_mcp.demo.generator import generate, scaled_variant
 from vaultra_mcp.demo.loader import load_demo
-from vaultra_mcp.demo.profiles import PROFILES, profile
+from vaultra_mcp.demo.profiles import OWNERS, PROFILES, profile
 from vaultra_mcp.models import Business, Charge, Membership, PersonalAccessToken, User
+from vaultra_mcp.services.accounts import sign_in
+from vaultra_mcp.services.deps import Deps
 
 
 async def counts(deps) -> dict[str, int]:
@@ -39,6 +42,29 @@ async def test_scaling_out_adds_variations_with_their_own_owners(deps):
     assert len(report.businesses) == 9
     assert report.businesses[6].profile == "steady_saas_7"
     assert len(report.users) == 5 + 3
+
+
+async def test_a_demo_owner_signs_in_with_the_printed_password(deps):
+    report = await load_demo(deps, businesses=1, seed=7)
+    (maya,) = report.users
+
+    assert maya.email in OWNERS and maya.password is not None
+    token = await sign_in(deps, maya.email, maya.password, "127.0.0.1")
+    assert token.user_id == report.users[0].business_ids[0] == 1
+
+
+async def test_demo_passwords_are_refused_in_production(database_url):
+    production = settings_for(database_url).model_copy(update={"env": "production"})
+    deps = Deps.build(production, clock=FixedClock(AS_OF))
+    try:
+        report = await load_demo(deps, businesses=1, seed=7)
+        async with deps.db.sessions() as session:
+            hashes = (await session.execute(select(User.password_hash))).scalars().all()
+    finally:
+        await deps.close()
+
+    assert [u.password for u in report.users] == [None]
+    assert hashes == [None]
 
 
 def test_generation_is_deterministic():

@@ -96,3 +96,9 @@ def _print_summary(
     console.print("Tokens (for VAULTRA_TOKEN or an Authorization: Bearer header):")
     for user in report.users:
         console.print(f"  {user.email}: {user.token}")
+    if any(user.password is None for user in report.users):
+        console.print("Web sign-in with demo passwords is refused when VAULTRA_ENV=production.")
+        return
+    console.print("Web app sign-in (email / password):")
+    for user in report.users:
+        console.print(f"  {user.email} / {user.password}")

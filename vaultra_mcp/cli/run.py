@@ -66,6 +66,17 @@ def run(database_url: str | None, host: str, port: int) -> None:
     click.echo(
         f"Demo ready: {len(report.businesses)} businesses ({report.created_businesses} new)."
     )
+    from api_shell.web import built_site  # run serves the API shell, like serve
+
+    if built_site(settings) is not None:
+        click.echo(f"Web app: http://{host}:{port}/")
+        if user.password:
+            click.echo(f"  sign in as {user.email} with password {user.password}")
+    else:
+        click.echo(
+            f"Web app: not built (needs Node.js 20.3+: `make run` builds it); "
+            f"http://{host}:{port}/ says so, and the API and MCP run as usual."
+        )
     click.echo(f"API: http://{host}:{port}/api/v1 (OpenAPI at /api/v1/openapi.json)")
     click.echo(f"MCP endpoint: http://{host}:{port}/mcp")
     click.echo(f"Demo token ({user.email}, businesses {user.business_ids}): {user.token}")

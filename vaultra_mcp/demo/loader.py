@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pydantic import BaseModel
-from sqlalchemy import insert, select
+from pydantic import BaseModel, Field
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -22,7 +22,8 @@ from vaultra_mcp.demo.profiles import OWNERS, PROFILES, Profile
 from vaultra_mcp.errors import InvalidInput
 from vaultra_mcp.models import Business, Membership, PersonalAccessToken, User
 from vaultra_mcp.services.deps import Deps
-from vaultra_mcp.services.identity import demo_token, hash_token
+from vaultra_mcp.services.identity import demo_password, demo_token, hash_token
+from vaultra_mcp.services.passwords import hash_password, verify_password
 from vaultra_mcp.services.payments import insert_payment_rows
 
 MAX_BUSINESSES = 100_000
@@ -32,6 +33,9 @@ LOOKUP_CHUNK = 500
 class DemoUser(BaseModel):
     email: str
     token: str
+    password: str | None = Field(
+        description="For signing in to the web app; null in production, where it is refused."
+    )
     business_ids: list[int]
 
 
@@ -76,6 +80,7 @@ async def load_demo(
         business_rows = await _ensure_businesses(session, profiles, as_of)
         await _ensure_memberships(session, deps.db.dialect, profiles, user_ids, business_rows)
         tokens = await _ensure_tokens(session, deps, seed, user_ids)
+    passwords = await _ensure_passwords(deps, seed, user_ids)
     loaded = [p for p in profiles if business_rows[p.key].payments_version == 0]
     rows_written = 0
     for profile in loaded:
@@ -91,7 +96,10 @@ async def load_demo(
     for p in profiles:
         owned.setdefault(p.owner, []).append(business_rows[p.key].id or 0)
     return DemoReport(
-        users=[DemoUser(email=e, token=tokens[e], business_ids=ids) for e, ids in owned.items()],
+        users=[
+            DemoUser(email=e, token=tokens[e], password=passwords.get(e), business_ids=ids)
+            for e, ids in owned.items()
+        ],
         businesses=[
             DemoBusiness(id=business_rows[p.key].id or 0, name=p.name, profile=p.key)
             for p in profiles
@@ -212,3 +220,31 @@ async def _ensure_tokens(
         ],
     )
     return tokens
+
+
+async def _ensure_passwords(deps: Deps, seed: int, user_ids: dict[str, int]) -> dict[str, str]:
+    """Each named demo owner's password, set (or reset) so the one printed is the one that
+    works; scale-out owners get none (a hash costs tens of milliseconds). Never in production:
+    a demo password there would be a standing way in."""
+    if deps.settings.env == "production":
+        return {}
+    key = deps.settings.hash_key.get_secret_value().encode()
+    passwords = {e: demo_password(key, e, seed) for e in user_ids if e in OWNERS}
+    if not passwords:
+        return {}
+    async with deps.db.sessions() as session:
+        rows = await session.execute(
+            select(col(User.email), col(User.password_hash)).where(
+                col(User.email).in_(list(passwords))
+            )
+        )
+        stored: dict[str, str | None] = {row[0]: row[1] for row in rows}
+    for email, password in passwords.items():
+        if not await verify_password(stored.get(email), password):
+            async with deps.db.transaction() as session:
+                await session.execute(
+                    update(User)
+                    .where(col(User.id) == user_ids[email])
+                    .values(password_hash=await hash_password(password))
+                )
+    return passwords

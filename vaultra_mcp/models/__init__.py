@@ -10,6 +10,7 @@ from vaultra_mcp.models.identity import (
     OAuthState,
     PersonalAccessToken,
     User,
+    WebSession,
 )
 from vaultra_mcp.models.insights import MetricSnapshot, ReadinessScore, RecommendationRow
 from vaultra_mcp.models.ops import JobRun, LoginFailure, NotificationDigest
@@ -37,5 +38,6 @@ __all__ = [
     "Refund",
     "StripeEvent",
     "User",
+    "WebSession",
     "metadata",
 ]

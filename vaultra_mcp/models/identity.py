@@ -40,6 +40,21 @@ class PersonalAccessToken(SQLModel, table=True):
     revoked_at: datetime | None = None
 
 
+class WebSession(SQLModel, table=True):
+    """A browser session behind an HttpOnly cookie: short-lived, revocable, and stored only as
+    the SHA-256 of the cookie's value."""
+
+    __tablename__ = "web_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+
 class OAuthState(SQLModel, table=True):
     """A pending OAuth redirect (Google sign-in or Stripe Connect): single-use, short-lived, and
     bound to the user who started it. Only the state's SHA-256 is stored."""

@@ -62,6 +62,12 @@ def demo_token(hash_key: bytes, email: str, seed: int) -> str:
     return TOKEN_PREFIX + "demo_" + digest.hexdigest()[:40]
 
 
+def demo_password(hash_key: bytes, email: str, seed: int) -> str:
+    """A demo owner's password for local sign-in, deterministic like ``demo_token``."""
+    digest = hmac.new(hash_key, f"demo-password:{email}:{seed}".encode(), hashlib.sha256)
+    return "demo-" + digest.hexdigest()[:16]
+
+
 async def issue_token(
     deps: Deps,
     *,

@@ -1,0 +1,79 @@
+"""What the web app needs to know about this deployment before anyone signs in.
+
+Which sign-in and connection buttons to show, which assistant answers, and the knowledge
+sources it may link to: the chat renders model output as untrusted text, and a link survives
+only when its host is one Vaultra's corpus or scoring method cites. Read from the corpus files
+(no index needed) once per corpus version.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel
+
+from vaultra_mcp.core import thresholds as t
+from vaultra_mcp.core.method import COMPONENTS
+from vaultra_mcp.services.deps import Deps
+from vaultra_mcp.services.knowledge import corpus_fingerprint, load_corpus
+
+
+class SourceDocument(BaseModel):
+    doc_id: str
+    title: str
+    url: str
+
+
+class WebConfig(BaseModel):
+    google_signin: bool
+    stripe_connect: bool
+    assistant: str
+    assistant_model: str
+    mcp_url: str
+    source_hosts: list[str]
+    documents: list[SourceDocument]
+
+
+def _host(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        return None
+    return parts.hostname.lower().removeprefix("www.")
+
+
+def method_urls() -> list[str]:
+    """Every page the scoring method cites."""
+    return [
+        *(scale.source.url for _, _, scale in COMPONENTS),
+        t.TIER_SOURCE.url,
+        t.IN_STORE.url,
+        *(norm.url for norm in t.REFUND_NORMS.values()),
+    ]
+
+
+@lru_cache(maxsize=4)
+def _corpus(directory: str, fingerprint: str) -> tuple[list[SourceDocument], list[str]]:
+    documents = load_corpus(Path(directory))
+    urls = [*method_urls()]
+    for d in documents:
+        urls += [d.url, *d.sources]
+    hosts = sorted({h for h in map(_host, urls) if h is not None})
+    listed = [SourceDocument(doc_id=d.doc_id, title=d.title, url=d.url) for d in documents]
+    return listed, hosts
+
+
+def web_config(deps: Deps, assistant: str, assistant_model: str) -> WebConfig:
+    settings = deps.settings
+    directory = Path(settings.knowledge_dir)
+    documents, hosts = _corpus(str(directory), corpus_fingerprint(directory))
+    return WebConfig(
+        google_signin=bool(settings.google_client_id and settings.google_client_secret),
+        stripe_connect=bool(settings.stripe_connect_client_id),
+        assistant=assistant,
+        assistant_model=assistant_model,
+        mcp_url=settings.public_url.rstrip("/") + "/mcp",
+        source_hosts=hosts,
+        documents=documents,
+    )
