@@ -38,6 +38,13 @@ def test_figures_from_tool_outputs_are_grounded_in_any_unit_and_others_are_not()
     assert ungrounded("You will get $73,219 on 2026-11-21", outputs) == [73219.0]
 
 
+def test_a_month_count_inside_a_criterion_key_grounds_the_same_figure_in_words():
+    outputs = [{"not_met": ["time_in_business_24m"]}]
+
+    assert ungrounded("A bank wants 24+ months in business", outputs) == []
+    assert ungrounded("A bank wants 36+ months in business", outputs) == [36.0]
+
+
 @pytest.mark.parametrize(
     ("value", "constraint", "ok"),
     [
