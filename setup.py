@@ -15,7 +15,12 @@ setup(
     package_dir={"vaultra_knowledge": "knowledge"},
     package_data={
         "vaultra_knowledge": ["*.md"],
-        "vaultra_mcp": ["migrations/*.py", "migrations/*.mako", "migrations/versions/*.py"],
+        "vaultra_mcp": [
+            "migrations/*.py",
+            "migrations/*.mako",
+            "migrations/versions/*.py",
+            "agent/offline/*.yaml",
+        ],
         "evals": ["baseline.json", "cases/*.yaml", "retrieval/*.yaml"],
     },
 )
