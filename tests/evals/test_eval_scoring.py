@@ -7,6 +7,7 @@ from evals.constraints import MISSING, lookup, satisfies
 from evals.grounding import ungrounded
 from evals.matching import pair
 from evals.metrics import pass_at_k, pass_hat_k
+from evals.reports import compare, comparison_markdown
 
 
 def test_pass_hat_k_needs_every_drawn_trial_to_succeed():
@@ -67,3 +68,15 @@ def test_lookup_follows_keys_selectors_and_indexes():
     assert lookup(data, "components[key=refund_rate].points") == 5
     assert lookup(data, "passages[0].id") == "a"
     assert lookup(data, "passages[3].id") is MISSING
+
+
+def test_two_runs_compare_case_by_case_with_disagreements_first():
+    def run(agent: str, passed: dict[str, bool]) -> dict[str, object]:
+        cases = [{"id": i, "passed": p, "pass_hat_k": float(p)} for i, p in passed.items()]
+        return {"run": {"agent": agent}, "cases": cases}
+
+    offline = run("offline", {"a": True, "b": True, "c": False})
+    model = run("openai", {"a": True, "b": False})
+
+    assert [(r["id"], r["same"]) for r in compare(offline, model)] == [("b", False), ("a", True)]
+    assert "2 cases in both, 1 with a different outcome" in comparison_markdown(offline, model)

@@ -29,7 +29,8 @@ CLAUSE = re.compile(
     r"podría|puedo|califico|estaría|sería)\b)",
     re.IGNORECASE,
 )
-NO_TOOL = ("help", "out_of_scope", "injection")
+NO_TOOL = ("help", "out_of_scope", "injection", "vague")
+REPLIES = {"vague": "clarify"}  # the phrase a no-tool intent answers with, when not its own
 BUSINESS_TOOLS = {
     "get_readiness_breakdown",
     "get_top_recommendations",
@@ -203,7 +204,7 @@ def plan(question: str, business: dict[str, Any] | None = None) -> Plan:
         return Plan(language, (), reply="clarify")
     intents = list(dict.fromkeys(r.intent for _, r in kept))
     if all(i in NO_TOOL for i in intents):
-        return Plan(language, (), reply=intents[0])
+        return Plan(language, (), reply=REPLIES.get(intents[0], intents[0]))
     text = " ".join(p for p, r in kept if r.intent not in NO_TOOL)
     explicit = lexicon.business_id(text)
     target = business or ({"business_id": explicit} if explicit is not None else {})
