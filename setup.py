@@ -20,6 +20,7 @@ setup(
             "migrations/*.mako",
             "migrations/versions/*.py",
             "integrations/minilm/*.gz",
+            "agent/offline/*.yaml",
         ],
         "evals": ["baseline.json", "cases/*.yaml", "retrieval/*.yaml"],
     },

@@ -33,11 +33,13 @@ def numbers(text: str) -> list[float]:
 
 
 KEY_NUMBER = re.compile(r"(\d)_(\d)")
+KEY_UNIT = re.compile(r"_(\d+)m\b")
 
 
 def output_numbers(outputs: Iterable[Any]) -> set[float]:
-    """Every figure in the outputs, keys included: ``credit_score_650`` holds 650 and
-    ``dscr_1_15`` holds 1.15 (how an answer would say them)."""
+    """Every figure in the outputs, keys included: ``credit_score_650`` holds 650,
+    ``dscr_1_15`` holds 1.15 and ``time_in_business_24m`` holds 24 (months), as an answer
+    would say them."""
     pool: set[float] = set()
     for output in outputs:
         text = (
@@ -45,7 +47,8 @@ def output_numbers(outputs: Iterable[Any]) -> set[float]:
             if isinstance(output, str)
             else json.dumps(output, ensure_ascii=False, default=str)
         )
-        pool.update(numbers(KEY_NUMBER.sub(r"\1.\2", text).replace("_", " ")))
+        text = KEY_UNIT.sub(r" \1 months", KEY_NUMBER.sub(r"\1.\2", text))
+        pool.update(numbers(text.replace("_", " ")))
     return pool
 
 

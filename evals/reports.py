@@ -114,6 +114,40 @@ def regressions(summary: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
     return found
 
 
+def compare(first: dict[str, Any], second: dict[str, Any]) -> list[dict[str, Any]]:
+    """Two runs case by case (the offline assistant and a model, say): every case both ran,
+    with each run's pass^k; the cases where they disagree first."""
+    theirs = {c["id"]: c for c in second["cases"]}
+    rows = [
+        {
+            "id": c["id"],
+            "first": c["pass_hat_k"],
+            "second": theirs[c["id"]]["pass_hat_k"],
+            "same": c["passed"] == theirs[c["id"]]["passed"],
+        }
+        for c in first["cases"]
+        if c["id"] in theirs
+    ]
+    return sorted(rows, key=lambda r: (r["same"], r["id"]))
+
+
+def comparison_markdown(first: dict[str, Any], second: dict[str, Any]) -> str:
+    rows = compare(first, second)
+    a, b = first["run"].get("agent", "first"), second["run"].get("agent", "second")
+    differ = sum(not r["same"] for r in rows)
+    lines = [
+        f"# {a} vs {b}: {len(rows)} cases in both, {differ} with a different outcome",
+        "",
+        f"| case | {a} pass^k | {b} pass^k | same outcome |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r['id']} | {r['first']} | {r['second']} | {'yes' if r['same'] else 'NO'} |"
+        for r in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def markdown(summary: dict[str, Any]) -> str:
     m, run = summary["metrics"], summary["run"]
     lines = [

@@ -20,6 +20,15 @@ async def seed_demo(deps: Deps) -> None:
         await run_job(deps, name)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--real-models",
+        action="store_true",
+        help="Run the model-provider evals against the real OpenAI / Ollama models the "
+        "environment configures, instead of their fakes.",
+    )
+
+
 __all__ = ["google_fake", "ollama_fake", "openai_fake", "pinecone_fake"]  # fakes of external APIs
 
 SEEDS = {"empty": None, "demo": seed_demo}

@@ -114,3 +114,65 @@ async def test_the_same_questions_give_the_same_trajectory_and_answer(demo_deps)
         return [([(c.call.name, c.call.arguments) for c in t.tool_calls], t.answer) for t in turns]
 
     assert trajectory(runs[0]) == trajectory(runs[1]) == trajectory(runs[2])
+
+
+async def test_a_spanish_question_is_answered_in_spanish_with_the_same_figures(demo_deps):
+    (turn,) = await ask(demo_deps, DEVON, "¿Qué está perjudicando mi puntuación?")
+
+    assert turn.answer.startswith("Asistente sin conexión")
+    assert "tiene una puntuación de 74/100" in turn.answer
+    assert "no una promesa de financiamiento" in turn.answer
+
+
+async def test_a_business_named_by_name_is_found_among_the_callers_own(demo_deps):
+    (turn,) = await ask(demo_deps, MAYA, "What funding could Harbor & Pine get?")
+
+    assert [(c.call.name, c.call.arguments) for c in turn.tool_calls] == [
+        ("list_businesses", {}),
+        ("get_funding_options", {"business_id": 2}),
+    ]
+    assert "Harbor & Pine Outfitters" in turn.answer
+
+
+async def test_another_tenants_business_named_by_name_is_neither_reached_nor_repeated(demo_deps):
+    (turn,) = await ask(demo_deps, DEVON, "How ready is Northwind Analytics for a loan?")
+
+    assert [c.call.name for c in turn.tool_calls] == ["list_businesses"]
+    assert "Northwind" not in turn.answer
+    assert "Voltline Gadgets" in turn.answer  # the businesses the caller does have
+
+
+async def test_a_what_if_follow_up_is_answered_from_the_simulated_metrics(demo_deps):
+    (turn,) = await ask(
+        demo_deps, OWNER_OF[6], "If I had 12 months of history, could I get Stripe Capital?"
+    )
+
+    assert [c.call.name for c in turn.tool_calls] == [
+        "simulate_readiness",
+        "get_funding_options",
+        "search_knowledge",
+    ]
+    assert "from 59 to 79" in turn.answer
+    assert "Then Stripe Capital: possible. Newly met: 9+ months of card processing." in turn.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        HURTING,
+        "What should I do next?",
+        "How are my refunds?",
+        "What funding options do I have?",
+        "Can I get an SBA Express loan?",
+        "What documents do lenders ask for?",
+        "What if my disputes fell to 0.3%? Would I qualify for a bank line of credit?",
+        "¿Qué opciones de financiamiento tengo?",
+        "What's the weather in Paris?",
+        "hmm",
+    ],
+)
+async def test_an_answer_never_ends_on_a_colon_nor_cites_an_internal_reference(demo_deps, question):
+    (turn,) = await ask(demo_deps, DEVON, question)
+
+    assert not turn.answer.rstrip().endswith(":")
+    assert "DOMAIN" not in turn.answer and "§" not in turn.answer

@@ -7,6 +7,7 @@ from evals.constraints import MISSING, lookup, satisfies
 from evals.grounding import ungrounded
 from evals.matching import pair
 from evals.metrics import pass_at_k, pass_hat_k
+from evals.reports import compare, comparison_markdown
 
 
 def test_pass_hat_k_needs_every_drawn_trial_to_succeed():
@@ -38,6 +39,13 @@ def test_figures_from_tool_outputs_are_grounded_in_any_unit_and_others_are_not()
     assert ungrounded("You will get $73,219 on 2026-11-21", outputs) == [73219.0]
 
 
+def test_a_month_count_inside_a_criterion_key_grounds_the_same_figure_in_words():
+    outputs = [{"not_met": ["time_in_business_24m"]}]
+
+    assert ungrounded("A bank wants 24+ months in business", outputs) == []
+    assert ungrounded("A bank wants 36+ months in business", outputs) == [36.0]
+
+
 @pytest.mark.parametrize(
     ("value", "constraint", "ok"),
     [
@@ -60,3 +68,15 @@ def test_lookup_follows_keys_selectors_and_indexes():
     assert lookup(data, "components[key=refund_rate].points") == 5
     assert lookup(data, "passages[0].id") == "a"
     assert lookup(data, "passages[3].id") is MISSING
+
+
+def test_two_runs_compare_case_by_case_with_disagreements_first():
+    def run(agent: str, passed: dict[str, bool]) -> dict[str, object]:
+        cases = [{"id": i, "passed": p, "pass_hat_k": float(p)} for i, p in passed.items()]
+        return {"run": {"agent": agent}, "cases": cases}
+
+    offline = run("offline", {"a": True, "b": True, "c": False})
+    model = run("openai", {"a": True, "b": False})
+
+    assert [(r["id"], r["same"]) for r in compare(offline, model)] == [("b", False), ("a", True)]
+    assert "2 cases in both, 1 with a different outcome" in comparison_markdown(offline, model)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,10 +121,14 @@ class ScriptedState(FakeState):
 
     A script item is either an assistant message (the fake's own wire format) or an
     error spec ``{"status": 500, "body": {...}}`` built by ``script_error``.
+    ``responder``, when set, answers every chat request the script does not: it gets the
+    request body and returns the assistant message, so a whole eval suite can run against
+    the fake with a stand-in model behind it.
     ``dimensions`` is the embedding width used when a request does not ask for one.
     """
 
     script: list[dict[str, Any]] = field(default_factory=list)
+    responder: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]] | None = None
     dimensions: int = DEFAULT_DIMENSIONS
 
 
@@ -133,6 +137,15 @@ def script_error(
 ) -> dict[str, Any]:
     """A script item answering *status*; *body* None means the fake's usual error body."""
     return {"status": status, "body": body, "headers": dict(headers or {})}
+
+
+async def next_reply(
+    state: ScriptedState, body: dict[str, Any], error: ErrorFactory
+) -> tuple[dict[str, Any] | None, Response | None]:
+    """The next scripted item, or the responder's answer once the script is used up."""
+    if not state.script and state.responder is not None:
+        return await state.responder(body), None
+    return next_scripted(state, error)
 
 
 def next_scripted(

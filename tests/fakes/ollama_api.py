@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from tests.fakes.common import ScriptedState, intercept, next_scripted, script_error
+from tests.fakes.common import ScriptedState, intercept, next_reply, script_error
 from tests.fakes.embedding import embed_text, words
 
 __all__ = [
@@ -116,7 +116,7 @@ async def _chat(request: Request, state: OllamaState) -> Response:
         return failure
     if not isinstance(body, dict) or not body.get("model"):
         return ollama_error(400, "model is required")
-    item, failure = next_scripted(state, ollama_error)
+    item, failure = await next_reply(state, body, ollama_error)
     if item is None:
         assert failure is not None
         return failure

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from tests.fakes.common import ScriptedState, intercept, next_scripted, script_error
+from tests.fakes.common import ScriptedState, intercept, next_reply, script_error
 from tests.fakes.embedding import embed_text, words
 
 __all__ = [
@@ -175,7 +175,7 @@ async def _chat(request: Request, state: OpenAIState) -> Response:
         return failure
     if not isinstance(body, dict) or "messages" not in body or "model" not in body:
         return openai_error(400, "'model' and 'messages' are required")
-    item, failure = next_scripted(state, openai_error)
+    item, failure = await next_reply(state, body, openai_error)
     if item is None:
         assert failure is not None
         return failure

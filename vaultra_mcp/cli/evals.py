@@ -66,6 +66,16 @@ def lint(suite: Path | None) -> None:
     sys.exit(asyncio.run(lint_suite(suite)))
 
 
+@evaluation.command("compare")
+@click.argument("first", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("second", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def compare(first: Path, second: Path) -> None:
+    """Two runs' summary.json case by case (e.g. the offline assistant and a model)."""
+    from evals.reports import comparison_markdown
+
+    click.echo(comparison_markdown(json.loads(first.read_text()), json.loads(second.read_text())))
+
+
 @evaluation.command("retrieval")
 @click.option(
     "--out", type=click.Path(path_type=Path), default=None, help="Write the scores here as JSON."

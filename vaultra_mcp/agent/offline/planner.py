@@ -1,91 +1,45 @@
-"""The offline assistant's planner: which tools a question needs, with which arguments.
+"""The offline assistant's planner: what a question asks, and which tool calls answer it.
 
-Deterministic keyword rules, no model: the same question always makes the same calls. A
-question about the owner's own business goes to that business's tools; a general financing
-question goes to the knowledge base; a question about neither calls nothing. Numbers in a
-what-if ("if disputes fell to 0.3%") become ``simulate_readiness`` changes.
+A question is split into clauses ("What's hurting my score, and what should I do?"), each read
+by the intent classifier; clauses it is not confident about, and clauses that try to give it
+orders ("ignore your rules and ..."), are dropped. Each remaining intent becomes a step with
+its calls. A what-if takes the question's follow-up ("would I then qualify for ...?") into its
+own step, answered from the simulated result. Deterministic: the same question, the same plan.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-PERSONAL = re.compile(r"\b(my|our|me|i|i'm|i've|we|we're|us|am i|do i|can i)\b")
-FINANCE = re.compile(
-    r"fund|financ|loan|lend|borrow|credit|capital|sba|7\(a\)|factoring|cash advance|\bmca\b|"
-    r"revenue|sales|volume|refund|dispute|chargeback|payout|customer|score|readiness|ready|"
-    r"stripe|paydex|intelliscore|dscr|vamp|vdmp|\bcmm\b|\becm\b|bank|invest|grow|growth|"
-    r"business|money|cash|equipment|invoice|metric|month|recommend|improve|eligib|qualif|"
-    r"debt|collateral|interest rate|apr\b|document|repay"
-)
+from vaultra_mcp.agent.offline import lexicon
+from vaultra_mcp.agent.offline.classifier import CONFIDENT, Language, Reading, default_classifier
 
-WHAT_IF = re.compile(
-    r"\bwhat if\b|\bif (?:my|our|i|we|the)\b|\bwould (?:my|our|the) score\b|simulat"
+MAX_CALLS = 4
+ALSO = 0.55  # a second intent in one message must be at least this clear
+CLAUSE = re.compile(
+    r"(?<=[.?!;:])\s+|[\"\u201c\u201d]+|\s+[-\u2013\u2014]+\s+"
+    r"|,?\s+(?:and|but|also|then|plus|y|e|pero|además|también)\s+(?=(?:what|how|which|who|when|"
+    r"why|where|can|could|would|should|will|do|does|did|is|are|am|tell|show|give|list|explain|"
+    r"print|reveal|ignore|qué|que|cómo|como|cuál|cual|cuánto|cuanto|puedo|podría|debo|dime|"
+    r"muestra|muéstrame|i|if|si)\b)"
+    r"|,\s+(?=(?:would|could|can|will|should|do|does|is|am|what|how|which|qué|cómo|cuál|"
+    r"podría|puedo|califico|estaría|sería)\b)",
+    re.IGNORECASE,
 )
-READINESS = re.compile(
-    r"hurt|help(?:s|ing)? (?:my|our)|score|readiness|ready|fundab|weak|strength|strong|"
-    r"holding (?:me|us) back|\btier\b|how (?:am|are) (?:i|we) doing"
-)
-RECOMMENDATIONS = re.compile(
-    r"what should|next step|recommend|improve|\bfix\b|to-?do|action|priorit|how (?:can|do) "
-    r"(?:i|we) (?:get|raise|boost|increase|improve)|what can (?:i|we) do"
-)
-FUNDING = re.compile(
-    r"eligib|qualif|funding options?|financing options?|options|what (?:funding|financing|"
-    r"loans?|credit)|can (?:i|we) get|which (?:loan|lender|funding|financing|product)|"
-    r"how much (?:can|could|would) (?:i|we)|borrow"
-)
-METRICS = re.compile(
-    r"revenue|sales|volume|refund|dispute|chargeback|customers?\b|payout|trend|growth|metric|"
-    r"monthly|average (?:ticket|order|sale)|how much (?:did|have) (?:i|we) (?:make|made|sell)"
-)
-CONTEXT = re.compile(
-    r"tell me about my business|about (?:my|our) (?:business|company)|business (?:profile|details|"
-    r"context)|funding goal|how long (?:have|has) .* (?:in business|been)|years in business|"
-    r"what industry|connected|integrations?|last sync"
-)
-BUSINESSES = re.compile(
-    r"which businesses|my businesses|list (?:my |all )?businesses|businesses do i"
-)
-STATUS = re.compile(
-    r"\b(?:mark|set|flag)\b.*?\b(?:recommendation|#)\s*#?(\d+).*?\b(done|accepted|dismissed|"
-    r"complete|completed|accept|dismiss)\b|\b(done|accept|dismiss)\b.*?recommendation\s*#?(\d+)"
-)
-KNOWLEDGE = re.compile(
-    r"what (?:is|are|'s) (?:an? |the )?|what does|how (?:does|do) |explain|difference between|"
-    r"\bvs\.?\b|versus|tell me about|define|meaning of|why do lenders|how long does"
-)
-KNOWLEDGE_TOPICS = re.compile(
-    r"sba|7\(a\)|microloan|express|factoring|cash advance|\bmca\b|revenue.based|stripe capital|"
-    r"square|shopify|clearco|paydex|intelliscore|equifax|sbfe|d-u-n-s|duns|dscr|debt service|"
-    r"vamp|vdmp|\bcmm\b|\becm\b|line of credit|term loan|equipment financ|lenders? look|"
-    r"documents|bank statements|business credit|credit score|approval rate|underwrit|"
-    r"seasonal|concentration|chargeback program|dispute program|how .* score work|readiness score"
-)
-BUSINESS_ID = re.compile(r"\bbusiness(?:_id| id| #| number)?\s*#?\s*(\d{1,9})\b")
-PERIOD_12M = re.compile(r"12 months|twelve months|\byear\b|annual|yearly|last year")
-PERIOD_6M = re.compile(r"6 months|six months|half.?year")
-
-# What-if metrics: words that name the metric, and how the number the user gives converts.
-WHAT_IF_METRICS: tuple[tuple[str, re.Pattern[str], float], ...] = (
-    ("top3_customer_share_pct", re.compile(r"top (?:three|3) customers?"), 1),
-    ("top_customer_share_pct", re.compile(r"(?:largest|biggest|top) (?:customer|client)"), 1),
-    ("dispute_activity_pct", re.compile(r"dispute|chargeback"), 1),
-    ("refund_rate_pct", re.compile(r"refund"), 1),
-    ("failed_payouts", re.compile(r"failed payouts?|payout failures?"), 1),
-    (
-        "distinct_customers",
-        re.compile(r"\d+ customers|customers? (?:count|base)|more customers"),
-        1,
-    ),
-    ("months_of_history", re.compile(r"months? of (?:stripe |processing )?history|history"), 1),
-    ("growth_pct", re.compile(r"grow|growth"), 1),
-    ("volatility_cv", re.compile(r"volatil|variation|\bcv\b"), 1),
-    ("annual_volume", re.compile(r"revenue|volume|sales"), 100),  # dollars to cents
-)
-NUMBER = re.compile(r"\$?\s?(\d[\d,]*(?:\.\d+)?)\s*(?:(k|m)\b|%)?", re.IGNORECASE)
+NO_TOOL = ("help", "out_of_scope", "injection", "vague")
+REPLIES = {"vague": "clarify"}  # the phrase a no-tool intent answers with, when not its own
+BUSINESS_TOOLS = {
+    "get_readiness_breakdown",
+    "get_top_recommendations",
+    "get_metric_summary",
+    "get_business_context",
+    "get_funding_options",
+    "simulate_readiness",
+    "update_recommendation_status",
+}
 
 
 @dataclass(frozen=True)
@@ -94,88 +48,188 @@ class PlannedCall:
     arguments: dict[str, Any] = field(default_factory=dict)
 
 
-def _number_after(text: str, start: int) -> float | None:
-    match = NUMBER.search(text, start)
-    if match is None:
-        return None
-    value = float(match.group(1).replace(",", ""))
-    return value * {"k": 1_000, "m": 1_000_000}.get((match.group(2) or "").lower(), 1)
+@dataclass(frozen=True)
+class Step:
+    """One thing the question asks and the calls that answer it."""
+
+    intent: str
+    calls: tuple[PlannedCall, ...]
 
 
-def what_if_changes(question: str) -> dict[str, float | int]:
-    """``{"dispute_activity_pct": 0.3}`` from "what if my disputes fell to 0.3%"."""
-    text = question.lower()
-    for key, pattern, scale in WHAT_IF_METRICS:
-        found = pattern.search(text)
-        if found is None:
-            continue
-        number = _number_after(text, found.start()) or _number_after(text, 0)
-        if number is None:
-            continue
-        value = number * scale
-        whole = key in {"failed_payouts", "distinct_customers", "annual_volume"}
-        return {key: round(value) if whole else value}
-    return {}
+@dataclass(frozen=True)
+class Plan:
+    language: Language
+    steps: tuple[Step, ...]
+    reply: str | None = None  # a phrase key, when no tool can answer
+    products: tuple[str, ...] = ()
+    focus: tuple[str, ...] = ()
+    changes: dict[str, float | int] = field(default_factory=dict)
+    names: tuple[str, ...] = ()  # capitalised names that may be one of the caller's businesses
+
+    @property
+    def calls(self) -> list[PlannedCall]:
+        unique: list[PlannedCall] = []
+        for step in self.steps:
+            unique.extend(c for c in step.calls if c not in unique)
+        return unique[:MAX_CALLS]
+
+    @property
+    def needs_business_name(self) -> bool:
+        """A business named by name, and business tools to call: look it up first."""
+        return bool(self.names) and any(c.name in BUSINESS_TOOLS for c in self.calls)
 
 
-def _business_arg(text: str) -> dict[str, Any]:
-    """An explicit "business 4" in the question is passed on: the server decides access."""
-    match = BUSINESS_ID.search(text)
-    return {"business_id": int(match.group(1))} if match else {}
+def clauses(question: str) -> list[str]:
+    parts = [p.strip(" ,.;:-") for p in CLAUSE.split(question.strip())]
+    return [p for p in parts if p and re.search(r"\w", p)]
 
 
-def _status_call(text: str) -> PlannedCall | None:
-    match = STATUS.search(text)
-    if match is None:
-        return None
-    number = match.group(1) or match.group(4)
-    word = match.group(2) or match.group(3)
-    status = {"complete": "done", "completed": "done", "accept": "accepted"}.get(word, word)
-    status = {"dismiss": "dismissed"}.get(status, status)
-    return PlannedCall(
-        "update_recommendation_status", {"recommendation_id": int(number), "status": status}
-    )
+@dataclass(frozen=True)
+class Reads:
+    kept: list[tuple[str, Reading]]  # the clauses that ask something, with their readings
+    context: str  # every clause but those giving orders: the details come from here
+    language: Language
 
 
-def _period(text: str) -> str:
-    return "12m" if PERIOD_12M.search(text) else "6m" if PERIOD_6M.search(text) else "90d"
+def read(question: str) -> Reads:
+    """The clauses of ``question`` that ask something, read with confidence. The clearest
+    clause needs ``CONFIDENT``; a second question in the same message needs ``ALSO``, so a
+    clause that only sets the scene ("our van just died") adds no tool of its own."""
+    classifier = default_classifier()
+    parts = clauses(question)
+    readings = [(p, classifier.read(p)) for p in parts]
+    if len(parts) > 1 and max(r.confidence for _, r in readings) < CONFIDENT:
+        readings = [(question, classifier.read(question))]
+    best = max((r.confidence for _, r in readings), default=0.0)
+    kept = [(p, r) for p, r in readings if best >= CONFIDENT and r.confidence >= min(best, ALSO)]
+    orders = {p for p, r in readings if r.intent == "injection" and r.confidence >= CONFIDENT}
+    wanted = [(p, r) for p, r in kept if r.intent != "injection"]
+    context = " ".join(p for p, _ in readings if p not in orders)
+    return Reads(wanted or kept, context, classifier.language(context or question))
 
 
-def _personal_calls(text: str, target: dict[str, Any]) -> list[PlannedCall]:
-    """The owner's own business: readiness, funding, next steps, profile, else metrics."""
-    calls = [
-        PlannedCall(name, dict(target))
-        for pattern, name in (
-            (READINESS, "get_readiness_breakdown"),
-            (FUNDING, "get_funding_options"),
-            (RECOMMENDATIONS, "get_top_recommendations"),
-            (CONTEXT, "get_business_context"),
-        )
-        if pattern.search(text)
-    ]
-    if not calls and METRICS.search(text):
-        calls.append(PlannedCall("get_metric_summary", {"period": _period(text), **target}))
+def _search(query: str) -> PlannedCall:
+    return PlannedCall("search_knowledge", {"query": query.strip()[:500]})
+
+
+def _criteria_query(text: str) -> str:
+    return f"{lexicon.product_query(text)} requirements: who qualifies"
+
+
+def _knowledge_query(text: str, language: Language) -> str:
+    return lexicon.english_query(text) if language == "es" else text
+
+
+def _documents_query(text: str, language: Language) -> str:
+    if language == "es":
+        return lexicon.english_query(text)
+    return text if "document" in text.lower() else f"{text} (documents lenders ask for)"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One intent's part of a question: its clauses, the whole question for details (products,
+    periods), the language and the business it targets."""
+
+    text: str
+    context: str
+    language: Language
+    target: dict[str, Any]
+
+    def call(self, name: str, **arguments: Any) -> PlannedCall:
+        return PlannedCall(name, {**arguments, **self.target})
+
+
+def _recommendations(a: Asked) -> tuple[PlannedCall, ...]:
+    calls = (a.call("get_top_recommendations"),)
+    if lexicon.SCORE_WORDS.search(a.text):  # "how can I improve my score": show it too
+        return (a.call("get_readiness_breakdown"), *calls)
     return calls
 
 
-def plan(question: str, business: dict[str, Any] | None = None) -> list[PlannedCall]:
-    """The calls that answer ``question`` (none for a question outside the assistant's job).
-    ``business`` (``{"business_id": N}``) targets one business, as the user chose it."""
-    text = question.lower().strip()
-    if not any(p.search(text) for p in (FINANCE, BUSINESSES, RECOMMENDATIONS, READINESS)):
-        return []
-    if BUSINESSES.search(text):
-        return [PlannedCall("list_businesses")]
-    status = _status_call(text)
-    if status is not None:
-        return [status]
-    target = business if business is not None else _business_arg(text)
-    if WHAT_IF.search(text) and (changes := what_if_changes(text)):
-        return [PlannedCall("simulate_readiness", {"changes": changes, **target})]
-    personal = PERSONAL.search(text) is not None or bool(target)
-    calls = _personal_calls(text, target) if personal else []
-    if (KNOWLEDGE.search(text) and KNOWLEDGE_TOPICS.search(text)) or not personal:
-        calls.append(PlannedCall("search_knowledge", {"query": question.strip()[:500]}))
-    if not calls:  # about the business, but no rule matched: the overall picture
-        calls.append(PlannedCall("get_readiness_breakdown", dict(target)))
-    return calls[:3]
+def _funding(a: Asked) -> tuple[PlannedCall, ...]:
+    calls = (a.call("get_funding_options"),)
+    if lexicon.products_in(a.context):  # that product's row, and who qualifies for it
+        return (*calls, _search(_criteria_query(a.context)))
+    return calls
+
+
+def _status(a: Asked) -> tuple[PlannedCall, ...]:
+    change = lexicon.status_change(a.text)
+    if change is None:
+        return ()
+    return (a.call("update_recommendation_status", recommendation_id=change[0], status=change[1]),)
+
+
+STEPS: dict[str, Callable[[Asked], tuple[PlannedCall, ...]]] = {
+    "readiness": lambda a: (a.call("get_readiness_breakdown"),),
+    "context": lambda a: (a.call("get_business_context"),),
+    "businesses": lambda a: (PlannedCall("list_businesses"),),
+    "metrics": lambda a: (a.call("get_metric_summary", period=lexicon.period(a.context)),),
+    "recommendations": _recommendations,
+    "funding": _funding,
+    "documents": lambda a: (_search(_documents_query(a.text, a.language)),),
+    "knowledge": lambda a: (_search(_knowledge_query(a.text, a.language)),),
+    "status_change": _status,
+}
+
+
+def _step(intent: str, asked: Asked) -> Step | None:
+    """The calls for one intent; None when it needs something the question did not say."""
+    builder = STEPS.get(intent)
+    calls = builder(asked) if builder is not None else ()
+    return Step(intent, calls) if calls else None
+
+
+def _what_if(steps: list[Step], text: str, target: dict[str, Any]) -> list[Step]:
+    """A what-if with its follow-up: readiness is read from the simulation, and a funding
+    question is answered from the simulated metrics against the product's criteria."""
+    changes = lexicon.what_if_changes(text)
+    calls = [PlannedCall("simulate_readiness", {"changes": changes, **target})]
+    follow_up = any(s.intent == "funding" for s in steps) or bool(lexicon.products_in(text))
+    if follow_up:
+        calls.append(PlannedCall("get_funding_options", dict(target)))
+        if lexicon.products_in(text):
+            calls.append(_search(_criteria_query(text)))
+    rest = [s for s in steps if s.intent not in ("readiness", "funding", "what_if")]
+    return [Step("what_if", tuple(calls)), *rest]
+
+
+def plan(question: str, business: dict[str, Any] | None = None) -> Plan:
+    """The steps that answer ``question``; ``business`` (``{"business_id": N}``) targets one
+    of the caller's businesses, as the user chose it."""
+    reads = read(question)
+    kept, language, context = reads.kept, reads.language, reads.context
+    if not kept:
+        return Plan(language, (), reply="clarify")
+    intents = list(dict.fromkeys(r.intent for _, r in kept))
+    if all(i in NO_TOOL for i in intents):
+        return Plan(language, (), reply=REPLIES.get(intents[0], intents[0]))
+    text = " ".join(p for p, r in kept if r.intent not in NO_TOOL)
+    explicit = lexicon.business_id(text)
+    target = business or ({"business_id": explicit} if explicit is not None else {})
+    by_intent = {i: " ".join(p for p, r in kept if r.intent == i) for i in intents}
+    steps = [
+        s
+        for i in intents
+        if i not in NO_TOOL
+        and (s := _step(i, Asked(by_intent[i], context, language, target))) is not None
+    ]
+    changes: dict[str, float | int] = {}
+    if "what_if" in intents:
+        changes = lexicon.what_if_changes(context)
+        if not changes:
+            return Plan(language, (), reply="what_if_unclear")
+        steps = _what_if(steps, context, target)
+    if not steps:
+        return Plan(
+            language, (), reply="status_unclear" if "status_change" in intents else "clarify"
+        )
+    return Plan(
+        language,
+        tuple(steps),
+        products=lexicon.products_in(context),
+        focus=lexicon.metric_focus(text),
+        changes=changes,
+        names=() if business or explicit is not None else lexicon.name_candidates(context),
+    )
