@@ -405,21 +405,30 @@ class LocalStore:
         the share carried by groups the corpus never uses, the clearest sign that the question
         is about something else ("capital of France" vs Stripe Capital).
         """
+        words = [(i, g) for i, g in enumerate(groups) if not any(c.isdigit() for c in g[0])]
+        present = self._groups_in(rowid, [g for _, g in words])
+        weights = self.weights(groups)
         mass = found = unknown = 0.0
-        for group, weight in zip(groups, self.weights(groups), strict=True):
-            if any(c.isdigit() for c in group[0]):
-                continue
-            mass += weight
-            if self.conn.execute(
-                "SELECT 1 FROM chunks_fts WHERE rowid = ? AND chunks_fts MATCH ?",
-                (rowid, _match(group)),
-            ).fetchone():
-                found += weight
+        for position, (i, group) in enumerate(words):
+            mass += weights[i]
+            if position in present:
+                found += weights[i]
             elif self._frequency(group) == 0:
-                unknown += weight
+                unknown += weights[i]
         if not mass:
             return Relevance(coverage=0.0, unknown=0.0)
         return Relevance(coverage=found / mass, unknown=unknown / mass)
+
+    def _groups_in(self, rowid: int, groups: Sequence[Sequence[str]]) -> set[int]:
+        """The positions of the groups chunk ``rowid`` holds, in one statement."""
+        if not groups:
+            return set()
+        sql = " UNION ALL ".join(
+            f"SELECT {i} FROM chunks_fts WHERE rowid = ? AND chunks_fts MATCH ?"
+            for i in range(len(groups))
+        )
+        params = [value for group in groups for value in (rowid, _match(group))]
+        return {row[0] for row in self.conn.execute(sql, params)}
 
     def _frequency(self, words: Sequence[str]) -> int:
         """How many chunks hold any of ``words`` (remembered until the index next changes)."""
