@@ -199,7 +199,8 @@ def _parameters(op: Operation, schemas: dict[str, Any]) -> list[dict[str, Any]]:
                 "in": "header",
                 "required": header.required,
                 "description": header.description,
-                "schema": {"type": "string", "maxLength": header.max_length},
+                "schema": {"type": "string"}
+                | ({"maxLength": header.max_length} if header.max_length else {}),
             }
         )
     return parameters

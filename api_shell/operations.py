@@ -79,7 +79,7 @@ class Header:
     name: str
     description: str
     required: bool = False
-    max_length: int = 4_096
+    max_length: int | None = None  # declared only when a longer value is refused
 
 
 @dataclass(frozen=True)
