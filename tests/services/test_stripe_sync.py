@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -267,3 +268,82 @@ async def test_duplicated_rows_are_impossible(deps, stripe_api):
         total = (await session.execute(select(func.count()).select_from(Charge))).scalar_one()
     assert total == len(served(stripe_api[1])["charges"])
     assert await stored(deps) == served(stripe_api[1])
+
+
+async def stored_charge(deps: Deps, charge_id: str) -> Charge:
+    async with deps.db.sessions() as session:
+        return (
+            await session.execute(select(Charge).where(Charge.stripe_id == charge_id))
+        ).scalar_one()
+
+
+async def refunded_in_table(deps: Deps, charge_id: str) -> int:
+    async with deps.db.sessions() as session:
+        total = await session.execute(
+            select(func.coalesce(func.sum(Refund.amount), 0)).where(
+                Refund.charge_stripe_id == charge_id
+            )
+        )
+    return int(total.scalar_one())
+
+
+def new_charge(charge_id: str, created: int, **changes: Any) -> dict[str, Any]:
+    return {
+        "id": charge_id,
+        "object": "charge",
+        "amount": 9_000,
+        "currency": "usd",
+        "status": "succeeded",
+        "amount_refunded": 0,
+        "refunded": False,
+        "disputed": False,
+        "customer": "cus_tie",
+        "created": created,
+        "livemode": False,
+    } | changes
+
+
+async def test_a_charge_refunded_in_the_second_it_was_created_syncs_as_refunded(deps, stripe_api):
+    await sync_business(deps, 1)
+    state, created = stripe_api[1], int(AS_OF.timestamp()) - 10
+    state.add_event(ACCOUNT, "charge.succeeded", new_charge("ch_tie", created))
+    state.add_event(
+        ACCOUNT,
+        "charge.refunded",
+        new_charge("ch_tie", created, amount_refunded=9_000, refunded=True),
+        created=created,
+    )
+
+    [report] = await sync_business(deps, 1)
+
+    assert report.phase == "incremental"
+    assert (await stored_charge(deps, "ch_tie")).amount_refunded == 9_000  # as Stripe has it
+
+
+async def test_a_refund_in_the_second_of_the_backfill_read_is_not_lost(deps, stripe_api):
+    """The backfill reads at T + 0.5 s; a refund happens later in second T (its events say T)."""
+    second = int(AS_OF.timestamp())
+    deps.clock.moment = AS_OF + timedelta(milliseconds=500)
+    await sync_business(deps, 1)
+    state = stripe_api[1]
+    charge = dict(state.accounts[ACCOUNT].lists["charges"][0])
+    refund = {
+        "id": "re_samesecond",
+        "object": "refund",
+        "amount": 700,
+        "currency": "usd",
+        "charge": charge["id"],
+        "status": "succeeded",
+        "reason": "requested_by_customer",
+        "created": second,
+    }
+    state.add_event(ACCOUNT, "refund.created", refund, created=second)
+    refunded = charge | {"amount_refunded": charge["amount_refunded"] + 700, "refunded": True}
+    state.add_event(ACCOUNT, "charge.refunded", refunded, created=second)
+    deps.clock.moment = AS_OF + timedelta(milliseconds=900)
+
+    await sync_business(deps, 1)
+
+    row = await stored_charge(deps, charge["id"])
+    assert row.amount_refunded == refunded["amount_refunded"]
+    assert await refunded_in_table(deps, charge["id"]) == refunded["amount_refunded"]

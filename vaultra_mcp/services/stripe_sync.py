@@ -7,7 +7,8 @@ follows it commit together, so a sync killed half-way resumes at the next page a
 duplicates or skips (rows are also keyed on Stripe's id). **Incremental**: every event since the
 last sync (minus a minute of overlap) from the account's Events API, stored and applied exactly
 like a webhook, which both catches what webhooks missed and makes one delivered both ways count
-once. Rows carry ``observed_at``, so older information never overwrites newer.
+once. Rows carry ``observed_at`` (a read's is the whole second it was asked for, the precision of
+an event's) and ``observed_rank``, so older information never overwrites newer.
 
 Rate limits and retryable failures are waited out with exponential backoff and full jitter, a
 few times per request and within a budget of waiting per run; a revoked token disconnects the
@@ -261,8 +262,10 @@ class _Run:
                 continue
             while True:
                 after = state.get("after") if state.get("resource") == resource else None
-                page = await self.fetch(resource, starting_after=after, created_gte=state["since"])
-                rows = self.rows(resource, page, self.deps.clock.now())
+                page, asked_at = await self.fetch(
+                    resource, starting_after=after, created_gte=state["since"]
+                )
+                rows = self.rows(resource, page, asked_at)
                 if page.has_more and page.items:
                     state.update(resource=resource, after=page.items[-1]["id"])
                 else:
@@ -279,7 +282,7 @@ class _Run:
         self.report.phase = "incremental"
         since, after = int(self.cursor["events_since"]), None
         while True:
-            page = await self.fetch(
+            page, _ = await self.fetch(
                 "events", starting_after=after, created_gte=since, types=EVENT_TYPES
             )
             events = []
@@ -304,8 +307,10 @@ class _Run:
         starting_after: str | None,
         created_gte: int,
         types: tuple[str, ...] = (),
-    ) -> Page:
+    ) -> tuple[Page, datetime]:
+        """A page, and when the request that brought it was sent."""
         while True:
+            asked_at = self.deps.clock.now()
             try:
                 page = await self.gateway.page(
                     self.account,
@@ -323,17 +328,10 @@ class _Run:
                 self.report.retries += 1
                 continue
             self.budget.succeeded()
-            return page
+            return page, asked_at
 
-    def rows(self, resource: str, page: Page, observed_at: datetime) -> PaymentRows:
-        mapped = []
-        for obj in page.items:
-            try:
-                row = MAPPERS[resource](self.business_id, obj, self.key)
-            except (KeyError, TypeError, ValueError) as exc:
-                raise InvalidInput(f"Stripe sent an unreadable {resource} object: {exc}") from exc
-            mapped.append(row | {"observed_at": observed_at})
-        return PaymentRows(**{resource: mapped})
+    def rows(self, resource: str, page: Page, asked_at: datetime) -> PaymentRows:
+        return read_rows(self.business_id, resource, page.items, asked_at, self.key)
 
     async def commit(self, rows: PaymentRows, fetched: int, synced: bool = False) -> None:
         """The page's rows and the cursor after it, in one transaction; the lease renewed."""
@@ -351,6 +349,24 @@ class _Run:
             )
         self.report.rows += len(rows)
         self.report.pages += 1 if fetched else 0
+
+
+def read_rows(
+    business_id: int, resource: str, objects: list[dict[str, Any]], asked_at: datetime, key: bytes
+) -> PaymentRows:
+    """Rows for objects a list request returned, observed at the whole second the request was
+    sent. Stripe stamps events in whole seconds: a change in that second may or may not be in
+    the page, so an event of that second ties with the read (and the object's progress
+    decides), and one of an earlier second is older than it, as it truly is."""
+    observed_at = asked_at.replace(microsecond=0)
+    mapped = []
+    for obj in objects:
+        try:
+            row = MAPPERS[resource](business_id, obj, key)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidInput(f"Stripe sent an unreadable {resource} object: {exc}") from exc
+        mapped.append(row | {"observed_at": observed_at})
+    return PaymentRows(**{resource: mapped})
 
 
 async def _claim(deps: Deps, integration_id: int) -> IntegrationAccount | SyncReport:

@@ -38,9 +38,9 @@ from vaultra_mcp.core.stripe_events import (
 )
 from vaultra_mcp.db import store_down
 from vaultra_mcp.errors import ConfigurationError, InvalidInput
-from vaultra_mcp.models import Charge, IntegrationAccount, StripeEvent
+from vaultra_mcp.models import IntegrationAccount, StripeEvent
 from vaultra_mcp.services.deps import Deps
-from vaultra_mcp.services.payments import PaymentRows, upsert_observed_rows
+from vaultra_mcp.services.payments import PaymentRows, later, upsert_observed_rows
 
 TOLERANCE = timedelta(seconds=300)
 TIMESTAMP = re.compile(r"[0-9]{1,11}")  # ASCII digits only, and before the year 5138
@@ -220,27 +220,17 @@ async def _apply(
     applied: list[tuple[StripeEventEnvelope, int, EventEffect]],
     now: datetime,
 ) -> None:
-    """Every stored event's effect: the newest observation of each object wins."""
+    """Every stored event's effect: the latest observation of each object wins (by the rule
+    ``upsert_observed_rows`` applies to what is already stored)."""
     newest: dict[tuple[str, int, str], dict[str, Any]] = {}
-    disputed: dict[int, set[str]] = {}
     for event, business_id, effect in applied:
         if effect.deauthorize:
             await _disconnect(session, event.account, now)
         for kind in ("charges", "refunds", "disputes", "payouts"):
             for row in getattr(effect, kind):
                 key = (kind, business_id, row["stripe_id"])
-                if key not in newest or newest[key]["observed_at"] <= row["observed_at"]:
+                if key not in newest or later(row, newest[key]):
                     newest[key] = row
-        if effect.disputed_charges:
-            disputed.setdefault(business_id, set()).update(effect.disputed_charges)
-    for business_id, charges in disputed.items():
-        await session.execute(
-            update(Charge)
-            .where(
-                col(Charge.business_id) == business_id, col(Charge.stripe_id).in_(sorted(charges))
-            )
-            .values(disputed=True)
-        )
     rows = PaymentRows(
         **{
             kind: [row for (k, _, _), row in newest.items() if k == kind]
