@@ -56,16 +56,20 @@ async def insert_payment_rows(
 
 async def upsert_observed_rows(
     session: AsyncSession, dialect: str, rows: PaymentRows, now: datetime
-) -> None:
+) -> int:
     """Insert rows, or replace stored ones observed no later than these; then mark changed.
-    Rows must carry every column of their table but ``id`` and ``ingested_at``."""
+    Rows must carry every column of their table but ``id`` and ``ingested_at``. Returns how
+    many rows were written (an older observation than the stored one writes nothing)."""
+    written = 0
     for model, batch in _by_table(rows):
         if batch:
-            await session.execute(
+            result = await session.execute(
                 _upsert(dialect, model), [{**row, "ingested_at": now} for row in batch]
             )
+            written += len(result.scalars().all())
     await _flag_disputed(session, rows)
     await mark_changed(session, rows, now)
+    return written
 
 
 def later(row: dict[str, Any], than: dict[str, Any]) -> bool:
@@ -94,7 +98,7 @@ def _upsert(dialect: str, model: Any) -> Any:
             stored < new.observed_at,
             and_(stored == new.observed_at, rank <= new.observed_rank),
         ),
-    )
+    ).returning(table.c.id)  # one id per row inserted or replaced, none per row kept
 
 
 async def _flag_disputed(session: AsyncSession, rows: PaymentRows) -> None:

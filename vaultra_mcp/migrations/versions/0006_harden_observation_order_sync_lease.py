@@ -1,4 +1,4 @@
-"""harden observation order: observed_rank on payment rows
+"""harden observation order and sync leases: observed_rank on payment rows, the lease holder
 
 Revision ID: 0006
 Revises: 0005
@@ -7,6 +7,7 @@ Create Date: 2026-12-04 01:02:23.218986
 Each payment row gets ``observed_rank`` (how far along its life the object was when observed;
 ``vaultra_mcp.core.stripe_objects``), computed here for the rows already stored. The ranks are
 frozen into this revision so it means the same thing whatever the code says later.
+``integration_accounts.sync_lease_holder`` names the process holding a sync lease.
 """
 
 from collections.abc import Sequence
@@ -41,6 +42,8 @@ def _status_rank(ranks: dict[str, int]) -> str:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('integration_accounts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sync_lease_holder', sa.String(length=255), nullable=True))
     for table in ('charges', 'disputes', 'payouts', 'refunds'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(
@@ -57,6 +60,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('integration_accounts', schema=None) as batch_op:
+        batch_op.drop_column('sync_lease_holder')
     for table in ('refunds', 'payouts', 'disputes', 'charges'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column('observed_rank')
