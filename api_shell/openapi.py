@@ -22,7 +22,6 @@ REQUEST_ID = Header(
     "X-Request-ID",
     "Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; "
     "anything else is replaced by a new one.",
-    max_length=None,
 )
 RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
     "X-Request-ID": {
@@ -201,7 +200,7 @@ def _parameters(op: Operation, schemas: dict[str, Any]) -> list[dict[str, Any]]:
                 "required": header.required,
                 "description": header.description,
                 "schema": {"type": "string"}
-                | ({"maxLength": header.max_length} if header.max_length is not None else {}),
+                | ({"maxLength": header.max_length} if header.max_length else {}),
             }
         )
     return parameters

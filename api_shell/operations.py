@@ -20,13 +20,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api_shell.errors import error_response
-from api_shell.sessions import check_same_origin, session_token
 from vaultra_mcp.caller import Caller
 from vaultra_mcp.core.json_input import UnreadableJson, parse_json
 from vaultra_mcp.errors import NotFound, Unauthenticated
 from vaultra_mcp.services.access import authenticate_bearer
 from vaultra_mcp.services.deps import Deps
-from vaultra_mcp.services.web_sessions import authenticate_session
 from vaultra_mcp.types import INTEGRAL, MAX_BIG_ID, MAX_SMALL_ID
 
 BUSINESS_CHOICE = "One of your businesses; omit if you have one."
@@ -81,7 +79,7 @@ class Header:
     name: str
     description: str
     required: bool = False
-    max_length: int | None = 4_096  # None: any length is answered (never refused)
+    max_length: int | None = None  # declared only when a longer value is refused
 
 
 @dataclass(frozen=True)
@@ -188,16 +186,9 @@ def invalid(request: Request, exc: ValidationError) -> Response:
 
 
 async def authenticate(request: Request, deps: Deps) -> Caller:
-    """A bearer token when the request carries ``Authorization``; else the browser's session
-    cookie, which unsafe methods may use only from this origin (``sessions.check_same_origin``)."""
-    header = request.headers.get("authorization")
-    cookie = session_token(request, deps.settings)
-    if header is None and cookie is not None:
-        check_same_origin(request, deps.settings)
-        return await authenticate_session(deps, cookie)
-    scheme, _, credentials = (header or "").partition(" ")
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
         raise Unauthenticated(
-            "Missing credentials.", next_step="Send Authorization: Bearer <token>, or sign in."
+            "Missing credentials.", next_step="Send Authorization: Bearer <token>."
         )
     return await authenticate_bearer(deps, credentials)

@@ -35,6 +35,7 @@ SIGNATURE = Header(
     "t=<unix seconds>,v1=<HMAC-SHA256 of t.body> from Stripe (one t; several v1 while "
     "secrets rotate); https://docs.stripe.com/webhooks#verify-manually",
     required=True,
+    max_length=4_096,
 )
 
 OPERATIONS = [

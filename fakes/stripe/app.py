@@ -85,10 +85,10 @@ async def _inject_failures(state: FakeStripe, request: Request) -> None:
     if state.delay_seconds > 0:
         await _sleep_unless_disconnected(request, state.delay_seconds)
     if state.fail_next:
-        raise injected_failure(state.fail_next.pop(0))
+        raise injected_failure(state.fail_next.pop(0), state.retry_after)
     every = state.rate_limit_every
     if every and len(state.requests) % every == 0:
-        raise injected_failure(429)
+        raise injected_failure(429, state.retry_after)
 
 
 async def _sleep_unless_disconnected(request: Request, seconds: float) -> None:

@@ -51,20 +51,24 @@ def oauth_error(status: int, error: str, description: str) -> StripeFakeError:
     return StripeFakeError(status, {"error": error, "error_description": description})
 
 
-def injected_failure(status: int) -> StripeFakeError:
+def injected_failure(status: int, retry_after: int | None = None) -> StripeFakeError:
     """The answer to a request picked by ``fail_next`` or ``rate_limit_every``.
 
     A 429 carries ``Stripe-Should-Retry: true``, the header the official library obeys (it
-    ignores ``Retry-After`` and sleeps its own backoff, at least 0.5 s); 5xx answers carry no
-    retry header, so the library retries them only because of their status.
+    ignores ``Retry-After`` and sleeps its own backoff, at least 0.5 s), and ``Retry-After``
+    when ``retry_after`` is set; 5xx answers carry no retry header, so the library retries them
+    only because of their status.
     """
     if status == 429:
+        headers = {"Stripe-Should-Retry": "true"}
+        if retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
         return api_error(
             429,
             "Request rate limit exceeded. Learn more about rate limits here "
             "https://stripe.com/docs/rate-limits. (Injected by the Stripe fake.)",
             code="rate_limit",
-            headers={"Stripe-Should-Retry": "true"},
+            headers=headers,
         )
     if status >= 500:
         return api_error(

@@ -126,6 +126,7 @@ class FakeStripe:
     ``fail_next``: statuses answered to the next requests, one each (429 says retry).
     ``delay_seconds``: latency before every answer, cut short when the client hangs up.
     ``rate_limit_every``: every Nth recorded request is answered 429 (a "429 storm").
+    ``retry_after``: the ``Retry-After`` seconds an injected 429 carries (none when unset).
     ``redirect_uri``: where ``/oauth/authorize`` sends the browser when the request names
     none, like the redirect configured in Stripe's dashboard.
     """
@@ -141,6 +142,7 @@ class FakeStripe:
     fail_next: list[int] = field(default_factory=list)
     delay_seconds: float = 0.0
     rate_limit_every: int | None = None
+    retry_after: int | None = None
     _grants: dict[str, _Grant] = field(default_factory=dict, repr=False)
 
     def add_account(

@@ -362,6 +362,66 @@ async def test_a_dispute_event_records_the_dispute_and_flags_its_charge(api, con
     assert (await stored_charge(connected)).disputed is True
 
 
+DISPUTE = {
+    "id": "dp_hook001",
+    "object": "dispute",
+    "amount": 12_500,
+    "currency": "usd",
+    "charge": "ch_hook001",
+    "status": "needs_response",
+    "reason": "fraudulent",
+    "created": 1_795_000_500,
+}
+
+
+async def test_a_dispute_arriving_before_its_charge_still_flags_the_charge(api, connected):
+    await deliver(
+        api,
+        connected,
+        event("charge.dispute.created", DISPUTE, event_id="evt_d", created=1_795_000_500),
+    )
+
+    await deliver(api, connected, event("charge.succeeded", charge(), event_id="evt_c"))
+
+    assert (await stored_charge(connected)).disputed is True
+
+
+async def test_a_later_charge_observation_never_clears_its_dispute(api, connected):
+    await deliver(api, connected, event("charge.succeeded", charge(), event_id="evt_c"))
+    await deliver(
+        api,
+        connected,
+        event("charge.dispute.created", DISPUTE, event_id="evt_d", created=1_795_000_500),
+    )
+
+    await deliver(
+        api,
+        connected,
+        event("charge.updated", charge(disputed=False), event_id="evt_u", created=1_795_000_900),
+    )
+
+    assert (await stored_charge(connected)).disputed is True
+
+
+@pytest.mark.parametrize("refund_first", [True, False], ids=["refund first", "refund last"])
+async def test_a_refund_in_the_second_its_charge_was_created_is_kept(api, connected, refund_first):
+    """Both events carry created=T: the one further along (refunded) wins, in either order."""
+    created = 1_795_000_000
+    events = [
+        event("charge.succeeded", charge(), event_id="evt_c", created=created),
+        event(
+            "charge.refunded",
+            charge(amount_refunded=12_500, refunded=True),
+            event_id="evt_r",
+            created=created,
+        ),
+    ]
+    for body in reversed(events) if refund_first else events:
+        await deliver(api, connected, body)
+
+    assert (await stored_charge(connected)).amount_refunded == 12_500
+
+
 async def test_payout_events_are_recorded(api, connected):
     payout = {
         "id": "po_hook001",

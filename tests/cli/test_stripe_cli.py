@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from fakes.stripe import FakeStripe, serve_stripe_fake
 from tests.cli.test_cli import CLEAN_ENV, one_line_error, vaultra
@@ -158,3 +160,48 @@ def test_two_processes_never_run_the_same_job_at_once(tmp_path, demo_database_ur
         .where(JobRun.job_name == "stripe_sync", JobRun.status == "skipped"),
     )
     assert statuses == 1
+
+
+def test_sync_force_takes_over_the_lease_of_a_killed_sync(tmp_path, demo_database_url, stripe_api):
+    url, state = stripe_api
+    env = env_for(demo_database_url, url, state)
+    vaultra(
+        "stripe",
+        "link",
+        "--business-id",
+        "3",
+        "--account-id",
+        ACCOUNT,
+        "--access-token",
+        "sk",
+        cwd=tmp_path,
+        **env,
+    )
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    async def hold() -> None:
+        deps = Deps.build(settings_for(demo_database_url))
+        try:
+            async with deps.db.transaction() as session:
+                await session.execute(
+                    update(IntegrationAccount).values(
+                        sync_lease_until=datetime.now(UTC) + timedelta(minutes=10),
+                        sync_lease_holder=f"{socket.gethostname()}:{gone.stdout.strip()}:feedface",
+                    )
+                )
+        finally:
+            await deps.close()
+
+    asyncio.run(hold())
+
+    waiting = vaultra("stripe", "sync", "--business-id", "3", cwd=tmp_path, **env)
+    forced = vaultra("stripe", "sync", "--business-id", "3", "--force", cwd=tmp_path, **env)
+
+    assert f"{ACCOUNT}: busy" in waiting.stdout and "--force" in waiting.stdout
+    assert f"{ACCOUNT}: synced (backfill)" in forced.stdout, forced.stderr
+    assert "rows written (backfill and events)" in forced.stdout

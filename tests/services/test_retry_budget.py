@@ -53,3 +53,19 @@ async def test_a_zero_budget_never_waits():
     retry, sleeps = budget(per_request=0)
 
     assert not await retry.wait() and sleeps == []
+
+
+async def test_a_wait_asked_for_by_stripe_is_waited_at_least():
+    retry, sleeps = budget(base_seconds=0.001, cap_seconds=0.01)
+
+    assert await retry.wait(at_least=3.0)
+
+    assert sleeps == [3.0]
+
+
+async def test_a_wait_longer_than_the_run_has_left_gives_up_instead():
+    retry, sleeps = budget(seconds=10.0)
+
+    assert not await retry.wait(at_least=11.0)
+
+    assert sleeps == []

@@ -4,11 +4,16 @@ retries, revocation, incremental events, and that it agrees with loading the dat
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from fakes.stripe import FakeStripe, serve_stripe_fake
 from tests.factories import AS_OF, settings_for
@@ -32,7 +37,7 @@ from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.payment_aggregates import load_aggregates
 from vaultra_mcp.services.payments import insert_payment_rows
 from vaultra_mcp.services.stripe_connect import link_account
-from vaultra_mcp.services.stripe_sync import sync_business
+from vaultra_mcp.services.stripe_sync import sync_business, sync_integration
 from vaultra_mcp.services.webhooks import ingest_account_events
 
 ACCOUNT = "acct_youngsync"
@@ -267,3 +272,167 @@ async def test_duplicated_rows_are_impossible(deps, stripe_api):
         total = (await session.execute(select(func.count()).select_from(Charge))).scalar_one()
     assert total == len(served(stripe_api[1])["charges"])
     assert await stored(deps) == served(stripe_api[1])
+
+
+async def stored_charge(deps: Deps, charge_id: str) -> Charge:
+    async with deps.db.sessions() as session:
+        return (
+            await session.execute(select(Charge).where(Charge.stripe_id == charge_id))
+        ).scalar_one()
+
+
+async def refunded_in_table(deps: Deps, charge_id: str) -> int:
+    async with deps.db.sessions() as session:
+        total = await session.execute(
+            select(func.coalesce(func.sum(Refund.amount), 0)).where(
+                Refund.charge_stripe_id == charge_id
+            )
+        )
+    return int(total.scalar_one())
+
+
+def new_charge(charge_id: str, created: int, **changes: Any) -> dict[str, Any]:
+    return {
+        "id": charge_id,
+        "object": "charge",
+        "amount": 9_000,
+        "currency": "usd",
+        "status": "succeeded",
+        "amount_refunded": 0,
+        "refunded": False,
+        "disputed": False,
+        "customer": "cus_tie",
+        "created": created,
+        "livemode": False,
+    } | changes
+
+
+async def test_a_charge_refunded_in_the_second_it_was_created_syncs_as_refunded(deps, stripe_api):
+    await sync_business(deps, 1)
+    state, created = stripe_api[1], int(AS_OF.timestamp()) - 10
+    state.add_event(ACCOUNT, "charge.succeeded", new_charge("ch_tie", created))
+    state.add_event(
+        ACCOUNT,
+        "charge.refunded",
+        new_charge("ch_tie", created, amount_refunded=9_000, refunded=True),
+        created=created,
+    )
+
+    [report] = await sync_business(deps, 1)
+
+    assert report.phase == "incremental"
+    assert (await stored_charge(deps, "ch_tie")).amount_refunded == 9_000  # as Stripe has it
+
+
+async def test_a_refund_in_the_second_of_the_backfill_read_is_not_lost(deps, stripe_api):
+    """The backfill reads at T + 0.5 s; a refund happens later in second T (its events say T)."""
+    second = int(AS_OF.timestamp())
+    deps.clock.moment = AS_OF + timedelta(milliseconds=500)
+    await sync_business(deps, 1)
+    state = stripe_api[1]
+    charge = dict(state.accounts[ACCOUNT].lists["charges"][0])
+    refund = {
+        "id": "re_samesecond",
+        "object": "refund",
+        "amount": 700,
+        "currency": "usd",
+        "charge": charge["id"],
+        "status": "succeeded",
+        "reason": "requested_by_customer",
+        "created": second,
+    }
+    state.add_event(ACCOUNT, "refund.created", refund, created=second)
+    refunded = charge | {"amount_refunded": charge["amount_refunded"] + 700, "refunded": True}
+    state.add_event(ACCOUNT, "charge.refunded", refunded, created=second)
+    deps.clock.moment = AS_OF + timedelta(milliseconds=900)
+
+    await sync_business(deps, 1)
+
+    row = await stored_charge(deps, charge["id"])
+    assert row.amount_refunded == refunded["amount_refunded"]
+    assert await refunded_in_table(deps, charge["id"]) == refunded["amount_refunded"]
+
+
+class Sleeps(list):
+    """A sleep that records how long it was asked to sleep, and returns at once."""
+
+    async def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+async def test_a_429s_retry_after_is_honoured(deps, stripe_api):
+    state, sleeps = stripe_api[1], Sleeps()
+    state.fail_next, state.retry_after = [429, 429], 2
+
+    report = await sync_integration(deps, (await integration(deps)).id, sleep=sleeps)
+
+    assert report.status == "synced" and report.retries == 2
+    assert sleeps[:2] == [2.0, 2.0]  # not the 0.001-0.01 s backoff these settings allow
+
+
+def dead_pid() -> int:
+    """The pid of a process that has ended (as a sync killed mid-run has)."""
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(finished.stdout)
+
+
+async def hold_lease(deps: Deps, holder: str) -> None:
+    """The lease a sync would hold mid-run: ten minutes ahead, in ``holder``'s name."""
+    async with deps.db.transaction() as session:
+        await session.execute(
+            update(IntegrationAccount).values(
+                sync_lease_until=deps.clock.now() + timedelta(minutes=10), sync_lease_holder=holder
+            )
+        )
+
+
+async def test_the_lease_of_a_sync_killed_mid_run_is_busy_until_forced(deps):
+    await hold_lease(deps, f"{socket.gethostname()}:{dead_pid()}:0badc0de")
+
+    [waiting] = await sync_business(deps, 1)
+    [forced] = await sync_business(deps, 1, force=True)
+
+    assert waiting.status == "busy" and "--force" in waiting.error
+    assert forced.status == "synced" and forced.rows > 0
+    assert (await integration(deps)).sync_lease_holder is None  # released when done
+
+
+async def test_force_does_not_take_a_lease_whose_holder_is_alive(deps):
+    await hold_lease(deps, f"{socket.gethostname()}:{os.getpid()}:0badc0de")
+
+    [report] = await sync_business(deps, 1, force=True)
+
+    assert report.status == "busy" and "still running" in report.error
+
+
+async def test_force_does_not_take_a_lease_held_on_another_host(deps):
+    await hold_lease(deps, "another-host.internal:4242:0badc0de")
+
+    [report] = await sync_business(deps, 1, force=True)
+
+    assert report.status == "busy" and "another host" in report.error
+
+
+async def test_an_expired_lease_is_free_without_force(deps):
+    await hold_lease(deps, "another-host.internal:4242:0badc0de")
+    deps.clock.moment += timedelta(minutes=11)
+
+    [report] = await sync_business(deps, 1)
+
+    assert report.status == "synced"
+
+
+async def test_rows_written_by_events_are_reported(deps, stripe_api):
+    await sync_business(deps, 1)
+    state, created = stripe_api[1], int(AS_OF.timestamp()) - 30
+    for n in range(3):
+        state.add_event(ACCOUNT, "charge.succeeded", new_charge(f"ch_counted{n}", created))
+
+    [report] = await sync_business(deps, 1)
+
+    assert report.phase == "incremental" and (report.events, report.rows) == (3, 3)

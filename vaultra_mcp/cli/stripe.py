@@ -43,21 +43,27 @@ def link(business_id: int, account_id: str, access_token: str, database_url: str
 @stripe.command()
 @click.option("--business-id", required=True, type=click.IntRange(1, 2**31 - 1))
 @click.option("--full", is_flag=True, help="Backfill again instead of catching up.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Take over the lease of a sync that was killed (its process on this host is gone).",
+)
 @database_url_option
-def sync(business_id: int, full: bool, database_url: str | None) -> None:
+def sync(business_id: int, full: bool, force: bool, database_url: str | None) -> None:
     """Sync one business's Stripe accounts now and print what came in."""
     from vaultra_mcp.services.stripe_sync import sync_business
 
     settings = load_settings(database_url)
 
     async def work(deps: Deps) -> list[SyncReport]:
-        return await sync_business(deps, business_id, full=full)
+        return await sync_business(deps, business_id, full=full, force=force)
 
     reports = run_with_deps(settings, work)
     for r in reports:
         click.echo(
-            f"{r.account_id}: {r.status} ({r.phase}), {r.pages} pages, {r.rows} rows, "
-            f"{r.events} events, {r.retries} retries" + (f": {r.error}" if r.error else "")
+            f"{r.account_id}: {r.status} ({r.phase}), {r.pages} pages, {r.rows} rows written "
+            f"(backfill and events), {r.events} events applied, {r.retries} retries"
+            + (f": {r.error}" if r.error else "")
         )
     if any(r.status in ("failed", "disconnected") for r in reports):
         sys.exit(1)

@@ -1,7 +1,8 @@
 """What a Stripe webhook event means for our rows: pure, so every case is a unit test.
 
 An event carries its object's state at ``event.created``; that time becomes the rows'
-``observed_at``, so an older event arriving late can never overwrite a newer state.
+``observed_at`` (and the state its ``observed_rank``), so an older event arriving late can never
+overwrite a newer state.
 """
 
 from __future__ import annotations
@@ -56,7 +57,6 @@ class EventEffect:
     refunds: list[dict[str, Any]] = field(default_factory=list)
     disputes: list[dict[str, Any]] = field(default_factory=list)
     payouts: list[dict[str, Any]] = field(default_factory=list)
-    disputed_charges: list[str] = field(default_factory=list)
     deauthorize: bool = False
 
     @property
@@ -107,9 +107,7 @@ def plan(event: StripeEventEnvelope, business_id: int, hash_key: bytes) -> Event
             refunds = (obj.get("refunds") or {}).get("data") or []
             effect.refunds += [refund_row(business_id, r) for r in refunds]
         elif event.type in DISPUTE_EVENTS:
-            effect.disputes.append(dispute_row(business_id, obj))
-            if effect.disputes[0]["charge_stripe_id"]:
-                effect.disputed_charges.append(effect.disputes[0]["charge_stripe_id"])
+            effect.disputes.append(dispute_row(business_id, obj))  # flags its charge, too
         elif event.type in REFUND_EVENTS:
             effect.refunds.append(refund_row(business_id, obj))
         elif event.type in PAYOUT_EVENTS:

@@ -29,7 +29,12 @@ class StripeUnavailable(UpstreamUnavailable):
 
 
 class StripeThrottled(StripeUnavailable):
-    """Rate limited, or a 5xx or timeout Stripe says may be retried."""
+    """Rate limited, or a 5xx or timeout Stripe says may be retried; ``retry_after`` is the
+    wait Stripe asked for (its ``Retry-After``), when it asked."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class StripeAccessRevoked(StripeUnavailable):
@@ -96,10 +101,14 @@ class StripeApiGateway:
                 f"Stripe refused access to {account.account_id}: {_reason(exc)}"
             ) from exc
         except stripe.RateLimitError as exc:
-            raise StripeThrottled(f"Stripe rate limited the sync: {_reason(exc)}") from exc
+            raise StripeThrottled(
+                f"Stripe rate limited the sync: {_reason(exc)}", _retry_after(exc)
+            ) from exc
         except (stripe.APIConnectionError, stripe.APIError) as exc:
             if _retryable(exc):
-                raise StripeThrottled(f"Stripe is failing: {_reason(exc)}") from exc
+                raise StripeThrottled(
+                    f"Stripe is failing: {_reason(exc)}", _retry_after(exc)
+                ) from exc
             raise StripeUnavailable(f"Stripe answered with an error: {_reason(exc)}") from exc
         except stripe.StripeError as exc:
             raise StripeUnavailable(f"Stripe answered with an error: {_reason(exc)}") from exc
@@ -129,6 +138,17 @@ def _retryable(exc: stripe.StripeError) -> bool:
     if verdict is not None:
         return str(verdict).lower() == "true"
     return isinstance(exc, stripe.APIConnectionError) or (exc.http_status or 0) >= 500
+
+
+def _retry_after(exc: stripe.StripeError) -> float | None:
+    """``Retry-After`` in seconds (RFC 9110 also allows a date; Stripe sends seconds), capped
+    at an hour so a broken header cannot stall a run for longer than that."""
+    headers = {str(k).lower(): v for k, v in (exc.headers or {}).items()}
+    try:
+        seconds = float(str(headers.get("retry-after", "")).strip())
+    except ValueError:
+        return None
+    return min(seconds, 3_600.0) if seconds >= 0 else None
 
 
 def _reason(exc: stripe.StripeError) -> str:

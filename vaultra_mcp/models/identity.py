@@ -122,8 +122,10 @@ class IntegrationAccount(SQLModel, table=True):
     disconnected_at: datetime | None = None
     last_synced_at: datetime | None = None
     sync_cursor: dict[str, Any] | None = Field(default=None, sa_type=Json)
-    # A sync claims the account until then, so two processes never sync it at once.
+    # A sync claims the account until then, so two processes never sync it at once; the holder
+    # ("host:pid:token") lets an operator take over the lease of a process that is gone.
     sync_lease_until: datetime | None = None
+    sync_lease_holder: str | None = Field(default=None, max_length=255)
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

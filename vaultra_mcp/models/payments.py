@@ -2,8 +2,10 @@
 
 Money is integer minor units with an ISO currency. Customers appear only as a keyed hash and no
 card data is ever stored. ``(business_id, stripe_id)`` is unique so loads and syncs are idempotent.
-``observed_at`` is when Stripe's object was in the stored state (an event's ``created``, a sync's
-fetch time): a row is only ever replaced by a newer observation, whatever order they arrive in.
+``observed_at`` is when Stripe's object was in the stored state (an event's ``created``, the whole
+second a sync's read began), and ``observed_rank`` how far along its life it was then
+(``core.stripe_objects``): a row is only ever replaced by a newer observation, or one of the same
+second that is further along, whatever order they arrive in.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from vaultra_mcp.models.columns import BigId, Json, Money, utcnow
@@ -27,6 +29,7 @@ class PaymentObject(SQLModel):
     currency: str = Field(max_length=3)
     created: datetime
     observed_at: datetime | None = None  # when Stripe's object was in this state
+    observed_rank: int = Field(default=0, sa_type=BigInteger)  # how far along it was then
     ingested_at: datetime = Field(default_factory=utcnow)
 
 

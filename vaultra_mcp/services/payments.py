@@ -2,10 +2,13 @@
 
 Two ways in, both keyed on ``(business_id, stripe_id)`` so nothing is ever duplicated:
 ``insert_payment_rows`` ignores rows it already has (loading the same history twice is harmless);
-``upsert_observed_rows`` replaces a row only with a newer observation of it (``observed_at``), in
-one conditional statement, so concurrent and out-of-order deliveries settle on the newest state.
-Every write marks its business as changed so the next metrics run recomputes exactly the
-businesses that have new data.
+``upsert_observed_rows`` replaces a row only with a later observation of it, in one conditional
+statement, so concurrent and out-of-order deliveries settle on the latest state. "Later" is
+``(observed_at, observed_rank)``: Stripe's times are whole seconds, and within one second the
+object's own progress decides (``core.stripe_objects``), never the order of arrival. A charge's
+``disputed`` only ever turns on, and turns on whenever a dispute of it is stored, whichever of
+the two arrived first. Every write marks its business as changed so the next metrics run
+recomputes exactly the businesses that have new data.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,15 +43,27 @@ async def insert_payment_rows(
 
 async def upsert_observed_rows(
     session: AsyncSession, dialect: str, rows: PaymentSet, now: datetime
-) -> None:
+) -> int:
     """Insert rows, or replace stored ones observed no later than these; then mark changed.
-    Rows must carry every column of their table but ``id`` and ``ingested_at``."""
+    Rows must carry every column of their table but ``id`` and ``ingested_at``. Returns how
+    many rows were written (an older observation than the stored one writes nothing)."""
+    written = 0
     for model, batch in _by_table(rows):
         if batch:
-            await session.execute(
+            result = await session.execute(
                 _upsert(dialect, model), [{**row, "ingested_at": now} for row in batch]
             )
+            written += len(result.scalars().all())
+    await _flag_disputed(session, rows)
     await mark_changed(session, rows, now)
+    return written
+
+
+def later(row: dict[str, Any], than: dict[str, Any]) -> bool:
+    """Whether observation ``row`` of an object replaces ``than`` (the SQL below, in Python)."""
+    return bool(
+        (row["observed_at"], row["observed_rank"]) >= (than["observed_at"], than["observed_rank"])
+    )
 
 
 @cache
@@ -57,12 +72,47 @@ def _upsert(dialect: str, model: Any) -> Any:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = model.__table__
     statement = insert(table)
-    stored = table.c.observed_at
+    new = statement.excluded
+    stored, rank = table.c.observed_at, table.c.observed_rank
+    values = {c.name: new[c.name] for c in table.c if c.name not in KEPT}
+    if "disputed" in table.c:  # once disputed, always disputed (Stripe never clears it)
+        values["disputed"] = or_(table.c.disputed, new.disputed)
     return statement.on_conflict_do_update(
         index_elements=["business_id", "stripe_id"],
-        set_={c.name: statement.excluded[c.name] for c in table.c if c.name not in KEPT},
-        where=or_(stored.is_(None), stored <= statement.excluded.observed_at),
-    )
+        set_=values,
+        where=or_(
+            stored.is_(None),
+            stored < new.observed_at,
+            and_(stored == new.observed_at, rank <= new.observed_rank),
+        ),
+    ).returning(table.c.id)  # one id per row inserted or replaced, none per row kept
+
+
+async def _flag_disputed(session: AsyncSession, rows: PaymentSet) -> None:
+    """Charges among ``rows`` (or disputed by them) that have a stored dispute are disputed,
+    even when the dispute was stored before the charge was."""
+    by_business: dict[int, set[str]] = {}
+    for row in rows.charges:
+        by_business.setdefault(row["business_id"], set()).add(row["stripe_id"])
+    for row in rows.disputes:
+        if row["charge_stripe_id"]:
+            by_business.setdefault(row["business_id"], set()).add(row["charge_stripe_id"])
+    for business_id, charge_ids in by_business.items():
+        await session.execute(
+            update(Charge)
+            .where(
+                col(Charge.business_id) == business_id,
+                col(Charge.stripe_id).in_(sorted(charge_ids)),
+                col(Charge.disputed).is_(False),
+                select(col(Dispute.id))
+                .where(
+                    col(Dispute.business_id) == col(Charge.business_id),
+                    col(Dispute.charge_stripe_id) == col(Charge.stripe_id),
+                )
+                .exists(),
+            )
+            .values(disputed=True)
+        )
 
 
 def _by_table(rows: PaymentSet) -> list[tuple[Any, list[dict[str, Any]]]]:

@@ -7,7 +7,8 @@ follows it commit together, so a sync killed half-way resumes at the next page a
 duplicates or skips (rows are also keyed on Stripe's id). **Incremental**: every event since the
 last sync (minus a minute of overlap) from the account's Events API, stored and applied exactly
 like a webhook, which both catches what webhooks missed and makes one delivered both ways count
-once. Rows carry ``observed_at``, so older information never overwrites newer.
+once. Rows carry ``observed_at`` (a read's is the whole second it was asked for, the precision of
+an event's) and ``observed_rank``, so older information never overwrites newer.
 
 Rate limits and retryable failures are waited out with exponential backoff and full jitter, a
 few times per request and within a budget of waiting per run; a revoked token disconnects the
@@ -20,7 +21,10 @@ from __future__ import annotations
 import asyncio
 import calendar
 import logging
+import os
 import random
+import secrets
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -76,8 +80,8 @@ class SyncReport(BaseModel):
     status: Status
     phase: Literal["backfill", "incremental", "none"] = "none"
     pages: int = 0
-    rows: int = 0
-    events: int = 0
+    rows: int = 0  # payment rows written, by the backfill and by events alike
+    events: int = 0  # events applied (new ones; a duplicate of one already stored is not)
     retries: int = 0
     error: str | None = None
 
@@ -96,12 +100,15 @@ class RetryBudget:
     retries: int = 0
     _streak: int = field(default=0, repr=False)
 
-    async def wait(self) -> bool:
-        """Sleep before the next attempt; False when this request or the run is out of tries."""
-        if self._streak >= self.per_request or self.waited >= self.seconds:
+    async def wait(self, at_least: float = 0.0) -> bool:
+        """Sleep before the next attempt, ``at_least`` this long when Stripe said so
+        (``Retry-After``); False when this request or the run is out of tries, or Stripe asks
+        for a longer wait than the run has left (the next run resumes from the cursor)."""
+        left = self.seconds - self.waited
+        if self._streak >= self.per_request or left <= 0 or at_least > left:
             return False
         pause = random.uniform(0, min(self.cap_seconds, self.base_seconds * 2**self._streak))
-        pause = min(pause, self.seconds - self.waited)
+        pause = min(max(pause, at_least), left)
         self._streak += 1
         self.retries += 1
         self.waited += pause
@@ -148,13 +155,19 @@ async def run_stripe_sync(
             "; ".join(f"{r.account_id}: {r.error}" for r in failed), code="STRIPE_SYNC_FAILED"
         )
     touched = [r for r in reports if r.rows or r.events]
-    return JobOutcome(businesses=len(touched), rows=sum(r.rows + r.events for r in reports))
+    return JobOutcome(businesses=len(touched), rows=sum(r.rows for r in reports))
 
 
 async def sync_business(
-    deps: Deps, business_id: int, *, full: bool = False, gateway: StripeGateway | None = None
+    deps: Deps,
+    business_id: int,
+    *,
+    full: bool = False,
+    force: bool = False,
+    gateway: StripeGateway | None = None,
 ) -> list[SyncReport]:
-    """Sync now every Stripe account connected to ``business_id`` (operators, the CLI)."""
+    """Sync now every Stripe account connected to ``business_id`` (operators, the CLI).
+    ``force`` takes over a lease whose holder is known to be gone (see ``_claim``)."""
     async with deps.db.sessions() as session:
         ids = (
             (
@@ -174,7 +187,9 @@ async def sync_business(
             code="STRIPE_NOT_CONNECTED",
             next_step="Link one with `vaultra stripe link` or connect it in the app.",
         )
-    return [await sync_integration(deps, i, full=full, gateway=gateway) for i in ids if i]
+    return [
+        await sync_integration(deps, i, full=full, force=force, gateway=gateway) for i in ids if i
+    ]
 
 
 async def sync_integration(
@@ -182,26 +197,28 @@ async def sync_integration(
     integration_id: int,
     *,
     full: bool = False,
+    force: bool = False,
     gateway: StripeGateway | None = None,
     sleep: Sleep = asyncio.sleep,
 ) -> SyncReport:
     """Backfill or catch up one connected account, then recompute its business if needed."""
-    integration = await _claim(deps, integration_id)
+    holder = lease_holder()
+    integration = await _claim(deps, integration_id, holder, force)
     if isinstance(integration, SyncReport):
         return integration
     own_gateway = gateway is None
     stripe = gateway or StripeApiGateway(deps.settings)
-    run = _Run(deps, integration, stripe, retry_budget(deps, sleep))
+    run = _Run(deps, integration, holder, stripe, retry_budget(deps, sleep))
     try:
         await run.sync(full)
     except StripeAccessRevoked as exc:
-        await _disconnect(deps, integration_id, exc.message)
+        await _disconnect(deps, integration_id, holder, exc.message)
         run.report.status, run.report.error = "disconnected", exc.message
     except VaultraError as exc:  # the budget ran out, Stripe erred, or sent what we cannot read
-        await _release(deps, integration_id, exc.message)
+        await _release(deps, integration_id, holder, exc.message)
         run.report.status, run.report.error = "failed", exc.message
     else:
-        await _release(deps, integration_id, None)
+        await _release(deps, integration_id, holder, None)
     finally:
         if own_gateway:
             await stripe.close()
@@ -223,11 +240,12 @@ class _Run:
         self,
         deps: Deps,
         integration: IntegrationAccount,
+        holder: str,
         gateway: StripeGateway,
         budget: RetryBudget,
     ) -> None:
         assert integration.id is not None
-        self.deps, self.gateway, self.budget = deps, gateway, budget
+        self.deps, self.holder, self.gateway, self.budget = deps, holder, gateway, budget
         self.integration_id = integration.id
         self.business_id = integration.business_id
         token = integration.access_token_encrypted
@@ -262,8 +280,10 @@ class _Run:
                 continue
             while True:
                 after = state.get("after") if state.get("resource") == resource else None
-                page = await self.fetch(resource, starting_after=after, created_gte=state["since"])
-                rows = self.rows(resource, page, self.deps.clock.now())
+                page, asked_at = await self.fetch(
+                    resource, starting_after=after, created_gte=state["since"]
+                )
+                rows = self.rows(resource, page, asked_at)
                 if page.has_more and page.items:
                     state.update(resource=resource, after=page.items[-1]["id"])
                 else:
@@ -280,7 +300,7 @@ class _Run:
         self.report.phase = "incremental"
         since, after = int(self.cursor["events_since"]), None
         while True:
-            page = await self.fetch(
+            page, _ = await self.fetch(
                 "events", starting_after=after, created_gte=since, types=EVENT_TYPES
             )
             events = []
@@ -289,8 +309,9 @@ class _Run:
                     events.append(envelope(item))
                 except MalformedEvent as exc:
                     log.warning("skipping an unreadable event from Stripe: %s", exc)
-            outcomes = await ingest_account_events(self.deps, self.business_id, events)
-            self.report.events += sum(o == "processed" for o in outcomes)
+            written = await ingest_account_events(self.deps, self.business_id, events)
+            self.report.events += sum(o == "processed" for o in written.outcomes)
+            self.report.rows += written.rows
             self.report.pages += 1
             if not page.has_more or not page.items:
                 break
@@ -305,8 +326,10 @@ class _Run:
         starting_after: str | None,
         created_gte: int,
         types: tuple[str, ...] = (),
-    ) -> Page:
+    ) -> tuple[Page, datetime]:
+        """A page, and when the request that brought it was sent."""
         while True:
+            asked_at = self.deps.clock.now()
             try:
                 page = await self.gateway.page(
                     self.account,
@@ -316,7 +339,7 @@ class _Run:
                     types=types,
                 )
             except StripeThrottled as exc:
-                if not await self.budget.wait():
+                if not await self.budget.wait(at_least=exc.retry_after or 0.0):
                     raise UpstreamUnavailable(
                         f"gave up after {self.budget.retries} retries: {exc.message}",
                         code="STRIPE_SYNC_FAILED",
@@ -324,17 +347,10 @@ class _Run:
                 self.report.retries += 1
                 continue
             self.budget.succeeded()
-            return page
+            return page, asked_at
 
-    def rows(self, resource: str, page: Page, observed_at: datetime) -> PaymentSet:
-        mapped = []
-        for obj in page.items:
-            try:
-                row = MAPPERS[resource](self.business_id, obj, self.key)
-            except (KeyError, TypeError, ValueError) as exc:
-                raise InvalidInput(f"Stripe sent an unreadable {resource} object: {exc}") from exc
-            mapped.append(row | {"observed_at": observed_at})
-        return PaymentSet(**{resource: mapped})
+    def rows(self, resource: str, page: Page, asked_at: datetime) -> PaymentSet:
+        return read_rows(self.business_id, resource, page.items, asked_at, self.key)
 
     async def commit(self, rows: PaymentSet, fetched: int, synced: bool = False) -> None:
         """The page's rows and the cursor after it, in one transaction; the lease renewed."""
@@ -342,21 +358,72 @@ class _Run:
         values: dict[str, Any] = {"sync_cursor": self.cursor, "sync_lease_until": now + LEASE}
         if synced:
             values.update(last_synced_at=now, last_error=None)
+        written = 0
         async with self.deps.db.transaction() as session:
             if len(rows):
-                await upsert_observed_rows(session, self.deps.db.dialect, rows, now)
+                written = await upsert_observed_rows(session, self.deps.db.dialect, rows, now)
             await session.execute(
-                update(IntegrationAccount)
-                .where(col(IntegrationAccount.id) == self.integration_id)
-                .values(**values, updated_at=now)
+                _held(self.integration_id, self.holder).values(**values, updated_at=now)
             )
-        self.report.rows += len(rows)
+        self.report.rows += written
         self.report.pages += 1 if fetched else 0
 
 
-async def _claim(deps: Deps, integration_id: int) -> IntegrationAccount | SyncReport:
-    """The integration, leased to this sync; a report saying why not when it cannot be."""
+def read_rows(
+    business_id: int, resource: str, objects: list[dict[str, Any]], asked_at: datetime, key: bytes
+) -> PaymentSet:
+    """Rows for objects a list request returned, observed at the whole second the request was
+    sent. Stripe stamps events in whole seconds: a change in that second may or may not be in
+    the page, so an event of that second ties with the read (and the object's progress
+    decides), and one of an earlier second is older than it, as it truly is."""
+    observed_at = asked_at.replace(microsecond=0)
+    mapped = []
+    for obj in objects:
+        try:
+            row = MAPPERS[resource](business_id, obj, key)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidInput(f"Stripe sent an unreadable {resource} object: {exc}") from exc
+        mapped.append(row | {"observed_at": observed_at})
+    return PaymentSet(**{resource: mapped})
+
+
+def lease_holder() -> str:
+    """Who holds a lease: this host and process, and a token telling two syncs of one apart."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def holder_gone(holder: str | None) -> bool:
+    """Whether the process named by ``holder`` is known to have ended: it ran on this host and
+    no process has its pid. A holder on another host cannot be checked from here."""
+    host, _, rest = (holder or "").partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it exists, under another user
+    return False
+
+
+def _held(integration_id: int, holder: str) -> Any:
+    """An UPDATE of the integration that only its lease holder may make."""
+    return update(IntegrationAccount).where(
+        col(IntegrationAccount.id) == integration_id,
+        col(IntegrationAccount.sync_lease_holder) == holder,
+    )
+
+
+async def _claim(
+    deps: Deps, integration_id: int, holder: str, force: bool
+) -> IntegrationAccount | SyncReport:
+    """The integration, leased to ``holder``; a report saying why not when it cannot be. A
+    lease is free once it expires; with ``force`` also when its holder is known to be gone
+    (killed mid-run), so an operator need not wait out the rest of it."""
     now = deps.clock.now()
+    lease = {"sync_lease_until": now + LEASE, "sync_lease_holder": holder}
     async with deps.db.transaction() as session:
         claimed = await session.execute(
             update(IntegrationAccount)
@@ -368,42 +435,71 @@ async def _claim(deps: Deps, integration_id: int) -> IntegrationAccount | SyncRe
                     col(IntegrationAccount.sync_lease_until) < now,
                 ),
             )
-            .values(sync_lease_until=now + LEASE)
+            .values(**lease)
         )
         row = await session.get(IntegrationAccount, integration_id)
-    if row is None:
-        raise NotFound(f"No integration {integration_id}.", code="INTEGRATION_NOT_FOUND")
-    if claimed.rowcount == 1:  # type: ignore[attr-defined]
+        if row is None:
+            raise NotFound(f"No integration {integration_id}.", code="INTEGRATION_NOT_FOUND")
+        taken = claimed.rowcount == 1  # type: ignore[attr-defined]
+        previous = row.sync_lease_holder
+        if not taken and force and row.status == "connected" and holder_gone(previous):
+            taken_over = await session.execute(
+                update(IntegrationAccount)
+                .where(
+                    col(IntegrationAccount.id) == integration_id,
+                    col(IntegrationAccount.sync_lease_holder) == previous,
+                )
+                .values(**lease)
+            )
+            taken = taken_over.rowcount == 1  # type: ignore[attr-defined]
+            if taken:
+                log.warning("took over the sync lease of %s from %s", integration_id, previous)
+        if taken:
+            await session.refresh(row)
+    if taken:
         return row
     status: Status = "busy" if row.status == "connected" else "disconnected"
     return SyncReport(
         business_id=row.business_id,
         account_id=row.external_account_id,
         status=status,
-        error="another sync holds this account" if status == "busy" else row.last_error,
+        error=_busy(row, force) if status == "busy" else row.last_error,
     )
 
 
-async def _release(deps: Deps, integration_id: int, error: str | None) -> None:
+def _busy(row: IntegrationAccount, forced: bool) -> str:
+    until = row.sync_lease_until
+    holder = row.sync_lease_holder or "an unknown process"
+    message = f"another sync ({holder}) holds this account until {until:%Y-%m-%d %H:%M:%S} UTC"
+    if not forced:
+        return message + "; if that process is gone, --force takes the lease over"
+    if holder.partition(":")[0] == socket.gethostname():
+        return message + ", and that process is still running"
+    return message + "; it runs on another host, so it cannot be checked from here: wait for it"
+
+
+async def _release(deps: Deps, integration_id: int, holder: str, error: str | None) -> None:
     async with deps.db.transaction() as session:
         await session.execute(
-            update(IntegrationAccount)
-            .where(col(IntegrationAccount.id) == integration_id)
-            .values(sync_lease_until=None, last_error=error, updated_at=deps.clock.now())
+            _held(integration_id, holder).values(
+                sync_lease_until=None,
+                sync_lease_holder=None,
+                last_error=error,
+                updated_at=deps.clock.now(),
+            )
         )
 
 
-async def _disconnect(deps: Deps, integration_id: int, reason: str) -> None:
+async def _disconnect(deps: Deps, integration_id: int, holder: str, reason: str) -> None:
     now = deps.clock.now()
     async with deps.db.transaction() as session:
         await session.execute(
-            update(IntegrationAccount)
-            .where(col(IntegrationAccount.id) == integration_id)
-            .values(
+            _held(integration_id, holder).values(
                 status="disconnected",
                 access_token_encrypted=None,
                 disconnected_at=now,
                 sync_lease_until=None,
+                sync_lease_holder=None,
                 last_error=reason,
                 updated_at=now,
             )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, Literal
@@ -39,9 +40,9 @@ from vaultra_mcp.core.stripe_events import (
 from vaultra_mcp.db import store_down
 from vaultra_mcp.errors import ConfigurationError, InvalidInput
 from vaultra_mcp.integrations.stripe_api import signed_by
-from vaultra_mcp.models import Charge, IntegrationAccount, StripeEvent
+from vaultra_mcp.models import IntegrationAccount, StripeEvent
 from vaultra_mcp.services.deps import Deps
-from vaultra_mcp.services.payments import upsert_observed_rows
+from vaultra_mcp.services.payments import later, upsert_observed_rows
 
 TOLERANCE = timedelta(seconds=300)
 TIMESTAMP = re.compile(r"[0-9]{1,11}")  # ASCII digits only, and before the year 5138
@@ -99,17 +100,25 @@ async def _store_and_apply(deps: Deps, events: Sequence[StripeEventEnvelope]) ->
     fails for a reason other than the database being down, each event gets its own, so one
     bad event cannot keep its neighbours from being stored."""
     try:
-        return await _write(deps, events)
+        return (await _write(deps, events)).outcomes
     except Exception as exc:
         if store_down(exc) or len(events) == 1:
             raise
         log.exception("a batch of %d stripe events failed; storing them one by one", len(events))
-        return [(await _write(deps, [event]))[0] for event in events]
+        return [(await _write(deps, [event])).outcomes[0] for event in events]
+
+
+@dataclass(frozen=True)
+class Written:
+    """What storing some events did: each one's outcome, and the payment rows written."""
+
+    outcomes: list[Outcome]
+    rows: int
 
 
 async def ingest_account_events(
     deps: Deps, business_id: int, events: Sequence[StripeEventEnvelope]
-) -> list[Outcome]:
+) -> Written:
     """Events fetched from one connected account's Events API (the sync's reconciliation):
     stored and applied exactly as webhooks are, so an event seen both ways counts once."""
     return await _write(deps, events, business_id)
@@ -117,7 +126,7 @@ async def ingest_account_events(
 
 async def _write(
     deps: Deps, events: Sequence[StripeEventEnvelope], business_id_of_all: int | None = None
-) -> list[Outcome]:
+) -> Written:
     now = deps.clock.now()
     key = deps.settings.hash_key.get_secret_value().encode()
     async with deps.db.transaction() as session:
@@ -148,14 +157,16 @@ async def _write(
             if rows
             else set()
         )
-        await _apply(session, deps, [(e, b, f) for e, b, f in effects if e.id in stored], now)
+        rows_written = await _apply(
+            session, deps, [(e, b, f) for e, b, f in effects if e.id in stored], now
+        )
     seen: set[str] = set()
     answers: list[Outcome] = []
     for event in events:
         first = event.id not in seen and event.id in stored
         seen.add(event.id)
         answers.append(outcomes[event.id] if first else "duplicate")
-    return answers
+    return Written(answers, rows_written)
 
 
 def _classify(event: StripeEventEnvelope, business_id: int | None) -> Outcome:
@@ -220,35 +231,25 @@ async def _apply(
     deps: Deps,
     applied: list[tuple[StripeEventEnvelope, int, EventEffect]],
     now: datetime,
-) -> None:
-    """Every stored event's effect: the newest observation of each object wins."""
+) -> int:
+    """Every stored event's effect: the latest observation of each object wins (by the rule
+    ``upsert_observed_rows`` applies to what is already stored)."""
     newest: dict[tuple[str, int, str], dict[str, Any]] = {}
-    disputed: dict[int, set[str]] = {}
     for event, business_id, effect in applied:
         if effect.deauthorize:
             await _disconnect(session, event.account, now)
         for kind in ("charges", "refunds", "disputes", "payouts"):
             for row in getattr(effect, kind):
                 key = (kind, business_id, row["stripe_id"])
-                if key not in newest or newest[key]["observed_at"] <= row["observed_at"]:
+                if key not in newest or later(row, newest[key]):
                     newest[key] = row
-        if effect.disputed_charges:
-            disputed.setdefault(business_id, set()).update(effect.disputed_charges)
-    for business_id, charges in disputed.items():
-        await session.execute(
-            update(Charge)
-            .where(
-                col(Charge.business_id) == business_id, col(Charge.stripe_id).in_(sorted(charges))
-            )
-            .values(disputed=True)
-        )
     rows = PaymentSet(
         **{
             kind: [row for (k, _, _), row in newest.items() if k == kind]
             for kind in ("charges", "refunds", "disputes", "payouts")
         }
     )
-    await upsert_observed_rows(session, deps.db.dialect, rows, now)  # marks changed last
+    return await upsert_observed_rows(session, deps.db.dialect, rows, now)  # marks changed last
 
 
 async def _disconnect(session: AsyncSession, account: str | None, now: datetime) -> None:
