@@ -96,6 +96,4 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
     reason = browser_unavailable()
     if reason is not None:
-        terminalreporter.write_sep(
-            "!", f"BROWSER TESTS SKIPPED: {reason}", red=True, bold=True
-        )
+        terminalreporter.write_sep("!", f"BROWSER TESTS SKIPPED: {reason}", red=True, bold=True)

@@ -214,10 +214,9 @@ def test_an_owner_of_two_businesses_chooses_and_switches(context, server, artifa
     w.assert_clean(allow_status_errors=True)
 
 
-def test_a_second_account_never_sees_the_first_accounts_data(context, browser, server):
-    theirs = server.api(
-        DEVON, "POST", "/agent/chat", json={"message": PRIVATE}, timeout=30
-    ).json()["conversation_id"]
+def test_a_second_account_never_sees_the_first_accounts_data(context, server):
+    asked = server.api(DEVON, "POST", "/agent/chat", json={"message": PRIVATE}, timeout=30)
+    theirs = asked.json()["conversation_id"]
     sign_in(context, server, SAM)
     w = open_page(context, server, f"/chat/?business={DEVON.business_ids[0]}&c={theirs}")
     w.page.locator("#chat-notice [role=alert]").wait_for()
