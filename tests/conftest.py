@@ -97,3 +97,12 @@ async def deps(database_url: str) -> AsyncIterator[Deps]:
 async def demo_deps(demo_database_url: str) -> AsyncIterator[Deps]:
     async for d in _deps(demo_database_url):
         yield d
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """A run without a browser must say so where nobody can miss it."""
+    from tests.web.conftest import browser_unavailable
+
+    reason = browser_unavailable()
+    if reason is not None:
+        terminalreporter.write_sep("!", f"BROWSER TESTS SKIPPED: {reason}", red=True, bold=True)
