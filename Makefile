@@ -53,6 +53,7 @@ bench: setup
 	@$(BIN)/python -m bench.tokens
 	@$(BIN)/python -m bench.search
 	@$(BIN)/python -m bench.webhooks
+	@$(BIN)/python -m bench.storm
 	@$(BIN)/python -m bench.stripe_sync
 	@$(BIN)/python -m bench.chat
 	@$(BIN)/python -m bench.web
