@@ -59,11 +59,13 @@ def instructions(name: str) -> list[str]:
     return [i["value"] for i in final_stage() if i["instruction"] == name]
 
 
-def test_the_image_is_built_in_two_stages_on_python_311_slim() -> None:
-    """The build stage's compilers and caches never reach the image that runs."""
+def test_the_image_is_built_in_stages_on_python_311_slim() -> None:
+    """The build stages' compilers, caches and node_modules never reach the image that runs:
+    only the virtualenv and the web app's static files do."""
     assert dockerfile().is_multistage
-    assert set(dockerfile().parent_images) == {"python:3.11-slim"}
+    assert set(dockerfile().parent_images) == {"python:3.11-slim", "node:20-bookworm-slim"}
     assert any(value.startswith("--from=build ") for value in instructions("COPY"))
+    assert any(value.startswith("--from=web /web/dist ") for value in instructions("COPY"))
 
 
 def test_the_image_runs_as_a_fixed_non_root_user() -> None:

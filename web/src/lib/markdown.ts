@@ -12,6 +12,8 @@ import { append, h } from './dom';
 export interface LinkPolicy {
   hosts: ReadonlySet<string>;
   documents: ReadonlyMap<string, { title: string; url: string }>;
+  /** Links already made in this answer: a "[doc: id]" citation of one adds nothing. */
+  linked?: Set<string>;
 }
 
 export function allowedUrl(raw: string, policy: LinkPolicy): URL | null {
@@ -29,6 +31,7 @@ export function allowedUrl(raw: string, policy: LinkPolicy): URL | null {
 function link(text: string, raw: string, policy: LinkPolicy): Node {
   const url = allowedUrl(raw, policy);
   if (!url) return document.createTextNode(text === raw ? raw : `${text} (${raw})`);
+  policy.linked?.add(url.href);
   const a = h('a', { href: url.href, rel: 'noopener noreferrer nofollow', target: '_blank', class: 'source-link' });
   append(a, text);
   return a;
@@ -53,7 +56,9 @@ const INLINE: InlineRule[] = [
     pattern: /\[doc: ([a-z0-9][a-z0-9-]*)\]/,
     render: (m, policy) => {
       const doc = policy.documents.get(m[1] ?? '');
-      return doc ? link(doc.title, doc.url, policy) : document.createTextNode(m[0]);
+      if (!doc) return document.createTextNode(m[0]);
+      const href = allowedUrl(doc.url, policy)?.href;
+      return href && policy.linked?.has(href) ? document.createTextNode('') : link(doc.title, doc.url, policy);
     },
   },
   { pattern: /https?:\/\/[^\s<>()[\]"']*[^\s<>()[\]"'.,;:!?]/, render: (m, policy) => link(m[0], m[0], policy) },
@@ -110,7 +115,8 @@ function paragraph(lines: string[], policy: LinkPolicy): HTMLParagraphElement {
 }
 
 /** The answer as a fragment of safe elements. */
-export function renderMarkdown(source: string, policy: LinkPolicy): DocumentFragment {
+export function renderMarkdown(source: string, shared: LinkPolicy): DocumentFragment {
+  const policy: LinkPolicy = { ...shared, linked: new Set() };
   const out = document.createDocumentFragment();
   const lines = source.replace(/\r\n?/g, '\n').split('\n');
   let i = 0;
