@@ -22,6 +22,7 @@ REQUEST_ID = Header(
     "X-Request-ID",
     "Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; "
     "anything else is replaced by a new one.",
+    max_length=None,
 )
 RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
     "X-Request-ID": {

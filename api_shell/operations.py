@@ -20,11 +20,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api_shell.errors import error_response
+from api_shell.sessions import check_same_origin, session_token
 from vaultra_mcp.caller import Caller
 from vaultra_mcp.core.json_input import UnreadableJson, parse_json
 from vaultra_mcp.errors import NotFound, Unauthenticated
 from vaultra_mcp.services.access import authenticate_bearer
 from vaultra_mcp.services.deps import Deps
+from vaultra_mcp.services.web_sessions import authenticate_session
 from vaultra_mcp.types import INTEGRAL, MAX_BIG_ID, MAX_SMALL_ID
 
 BUSINESS_CHOICE = "One of your businesses; omit if you have one."
@@ -186,9 +188,16 @@ def invalid(request: Request, exc: ValidationError) -> Response:
 
 
 async def authenticate(request: Request, deps: Deps) -> Caller:
-    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    """A bearer token when the request carries ``Authorization``; else the browser's session
+    cookie, which unsafe methods may use only from this origin (``sessions.check_same_origin``)."""
+    header = request.headers.get("authorization")
+    cookie = session_token(request, deps.settings)
+    if header is None and cookie is not None:
+        check_same_origin(request, deps.settings)
+        return await authenticate_session(deps, cookie)
+    scheme, _, credentials = (header or "").partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
         raise Unauthenticated(
-            "Missing credentials.", next_step="Send Authorization: Bearer <token>."
+            "Missing credentials.", next_step="Send Authorization: Bearer <token>, or sign in."
         )
     return await authenticate_bearer(deps, credentials)

@@ -594,17 +594,33 @@ export interface components {
         };
         /** BusinessView */
         BusinessView: {
-            /** Country */
+            /**
+             * Country
+             * @default null
+             */
             country: string | null;
             /** Currency */
             currency: string;
-            /** Entity Type */
+            /**
+             * Entity Type
+             * @default null
+             */
             entity_type: string | null;
-            /** Founded On */
+            /**
+             * Founded On
+             * @default null
+             */
             founded_on: string | null;
-            /** Funding Goal Amount */
+            /**
+             * Funding Goal Amount
+             * @description Minor units of the currency.
+             * @default null
+             */
             funding_goal_amount: number | null;
-            /** Funding Purpose */
+            /**
+             * Funding Purpose
+             * @default null
+             */
             funding_purpose: string | null;
             /** Id */
             id: number;
@@ -1616,7 +1632,10 @@ export interface operations {
     post_chat: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1629,15 +1648,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ChatReply"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1647,24 +1670,32 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not found (another tenant's id looks the same) */
+            /** @description BUSINESS_NOT_FOUND, CONVERSATION_NOT_FOUND: not one of yours */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict with the current state */
+            /** @description NEEDS_BUSINESS_SELECTION: you have several businesses and named none */
             409: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1674,6 +1705,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1683,6 +1716,8 @@ export interface operations {
             /** @description Body is not JSON */
             415: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1692,15 +1727,21 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description RATE_LIMITED: the business has spent its assistant tokens for today */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1710,15 +1751,30 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An upstream service failed */
+            /** @description LLM_UNAVAILABLE: the chat model did not answer; the message is kept */
             502: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1734,7 +1790,10 @@ export interface operations {
                 business_id?: number | null;
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1743,15 +1802,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ConversationList"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1761,6 +1824,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1770,15 +1837,19 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict with the current state */
+            /** @description NEEDS_BUSINESS_SELECTION: you have several businesses and named none */
             409: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1788,6 +1859,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1797,6 +1870,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1806,6 +1881,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1817,7 +1905,10 @@ export interface operations {
     get_one_conversation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path: {
                 conversation_id: number;
             };
@@ -1828,15 +1919,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ConversationView"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1846,6 +1941,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1855,6 +1954,8 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1864,6 +1965,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1873,6 +1976,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1888,7 +2004,10 @@ export interface operations {
                 business_id?: number | null;
                 days?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1897,15 +2016,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UsageReport"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1915,6 +2038,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1924,15 +2051,19 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict with the current state */
+            /** @description NEEDS_BUSINESS_SELECTION: you have several businesses and named none */
             409: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1942,6 +2073,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1951,6 +2084,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1960,6 +2095,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1974,7 +2122,10 @@ export interface operations {
                 code: string;
                 state: string;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1983,24 +2134,32 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AccessToken"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description INVALID_STATE: the state is unknown, expired or already used (start again) */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing, invalid or expired credentials */
+            /** @description GOOGLE_SIGNIN_FAILED: Google refused the code or its ID token did not verify */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2010,6 +2169,19 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description GOOGLE_ACCOUNT_MISMATCH: the email's account is linked to another Google account; ACCOUNT_DISABLED */
+            409: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2019,6 +2191,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2028,6 +2202,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2037,24 +2213,30 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An upstream service failed */
+            /** @description Google did not answer, or answered with something unreadable */
             502: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A dependency is unavailable or not configured */
+            /** @description CONFIGURATION_ERROR: Google sign-in is not configured; STORE_UNAVAILABLE: the database is not answering; try again in a minute */
             503: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2066,7 +2248,10 @@ export interface operations {
     sign_in: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2079,24 +2264,32 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AccessToken"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing, invalid or expired credentials */
+            /** @description INVALID_CREDENTIALS: wrong email or password (the same for an unknown email) */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2106,6 +2299,8 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2115,6 +2310,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2124,6 +2321,8 @@ export interface operations {
             /** @description Body is not JSON */
             415: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2133,15 +2332,21 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description RATE_LIMITED: too many failed sign-ins from this address; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2151,6 +2356,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2162,7 +2380,10 @@ export interface operations {
     google_start: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2171,13 +2392,19 @@ export interface operations {
             /** @description Redirect */
             302: {
                 headers: {
+                    /** @description Where to go next. */
+                    Location: string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2187,6 +2414,8 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2196,6 +2425,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2205,15 +2436,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A dependency is unavailable or not configured */
+            /** @description CONFIGURATION_ERROR: Google sign-in is not configured; STORE_UNAVAILABLE: the database is not answering; try again in a minute */
             503: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2225,7 +2460,10 @@ export interface operations {
     me: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2234,15 +2472,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Account"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2252,6 +2494,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2261,6 +2507,8 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2270,6 +2518,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2279,6 +2529,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2290,7 +2553,10 @@ export interface operations {
     open_session: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2303,33 +2569,43 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SessionView"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing, invalid or expired credentials */
+            /** @description INVALID_CREDENTIALS: wrong email or password (the same for an unknown email) */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not allowed */
+            /** @description CROSS_SITE_REQUEST: the Origin is not this site's */
             403: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2339,6 +2615,8 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2348,6 +2626,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2357,6 +2637,8 @@ export interface operations {
             /** @description Body is not JSON */
             415: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2366,15 +2648,21 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Rate limited; see Retry-After */
+            /** @description RATE_LIMITED: too many failed sign-ins from this address; see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2384,6 +2672,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2395,7 +2696,10 @@ export interface operations {
     close_session: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2404,22 +2708,28 @@ export interface operations {
             /** @description No Content */
             204: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not allowed */
+            /** @description CROSS_SITE_REQUEST: the Origin is not this site's */
             403: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2429,6 +2739,8 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2438,6 +2750,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2447,6 +2761,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2458,7 +2785,10 @@ export interface operations {
     sign_up: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2471,15 +2801,19 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AccessToken"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2489,15 +2823,19 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict with the current state */
+            /** @description EMAIL_TAKEN: an account with this email exists; sign in instead */
             409: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2507,6 +2845,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2516,6 +2856,8 @@ export interface operations {
             /** @description Body is not JSON */
             415: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2525,6 +2867,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2534,6 +2878,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2545,7 +2902,10 @@ export interface operations {
     list_tokens: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2554,15 +2914,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TokenList"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2572,6 +2936,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2581,6 +2949,8 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2590,6 +2960,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2599,6 +2971,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2610,7 +2995,10 @@ export interface operations {
     create_token: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2623,15 +3011,19 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CreatedToken"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2641,6 +3033,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2650,6 +3046,8 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2659,6 +3057,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2668,6 +3068,8 @@ export interface operations {
             /** @description Body is not JSON */
             415: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2677,6 +3079,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2686,6 +3090,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2697,7 +3114,10 @@ export interface operations {
     revoke_token: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path: {
                 token_id: number;
             };
@@ -2708,13 +3128,17 @@ export interface operations {
             /** @description No Content */
             204: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2724,15 +3148,21 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not found (another tenant's id looks the same) */
+            /** @description TOKEN_NOT_FOUND: not one of your tokens */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2742,6 +3172,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2751,6 +3183,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2765,7 +3210,10 @@ export interface operations {
                 /** @description One of your businesses; omit if you have one. */
                 business_id?: number | null;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2774,15 +3222,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["FundingOptions"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2792,6 +3244,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2801,15 +3257,19 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict with the current state */
+            /** @description NEEDS_BUSINESS_SELECTION: you have several businesses and named none; NOT_READY: no payment history or no computation yet (connect Stripe, or wait for the next run) */
             409: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2819,6 +3279,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2828,6 +3290,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2837,6 +3301,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2852,7 +3329,10 @@ export interface operations {
                 code?: string | null;
                 error?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2861,15 +3341,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ConnectionStatus"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description INVALID_STATE: the state is unknown, expired or already used (start again); STRIPE_CONNECT_DECLINED: the owner did not approve; STRIPE_CONNECT_FAILED: Stripe refused the code */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2879,15 +3363,19 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict with the current state */
+            /** @description STRIPE_ACCOUNT_IN_USE: that Stripe account is connected to another business */
             409: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2897,6 +3385,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2906,6 +3396,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2915,24 +3407,30 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An upstream service failed */
+            /** @description Stripe did not answer */
             502: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A dependency is unavailable or not configured */
+            /** @description CONFIGURATION_ERROR: Stripe rejected the platform key; STORE_UNAVAILABLE: the database is not answering; try again in a minute */
             503: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2947,7 +3445,10 @@ export interface operations {
                 /** @description One of your businesses; omit if you have one. */
                 business_id?: number | null;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2956,13 +3457,19 @@ export interface operations {
             /** @description Redirect */
             302: {
                 headers: {
+                    /** @description Where to go next. */
+                    Location: string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2972,6 +3479,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2981,15 +3492,19 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict with the current state */
+            /** @description NEEDS_BUSINESS_SELECTION: you have several businesses and named none */
             409: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2999,6 +3514,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3008,6 +3525,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3017,15 +3536,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A dependency is unavailable or not configured */
+            /** @description CONFIGURATION_ERROR: Stripe Connect is not configured; STORE_UNAVAILABLE: the database is not answering; try again in a minute */
             503: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3040,7 +3563,10 @@ export interface operations {
                 /** @description One of your businesses; omit if you have one. */
                 business_id?: number | null;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3049,15 +3575,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ConnectionStatus"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3067,6 +3597,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3076,15 +3610,19 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict with the current state */
+            /** @description NEEDS_BUSINESS_SELECTION: you have several businesses and named none */
             409: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3094,6 +3632,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3103,6 +3643,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3112,6 +3654,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3127,7 +3682,10 @@ export interface operations {
                 business_id?: number | null;
                 period?: "90d" | "6m" | "12m";
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3136,15 +3694,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["MetricSummary"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3154,6 +3716,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3163,15 +3729,19 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict with the current state */
+            /** @description NEEDS_BUSINESS_SELECTION: you have several businesses and named none; NOT_READY: no payment history or no computation yet (connect Stripe, or wait for the next run) */
             409: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3181,6 +3751,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3190,6 +3762,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3199,6 +3773,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3214,7 +3801,10 @@ export interface operations {
                 business_id?: number | null;
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3223,15 +3813,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["MetricHistory"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3241,6 +3835,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3250,15 +3848,19 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict with the current state */
+            /** @description NEEDS_BUSINESS_SELECTION: you have several businesses and named none */
             409: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3268,6 +3870,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3277,6 +3881,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3286,6 +3892,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3300,7 +3919,10 @@ export interface operations {
                 /** @description One of your businesses; omit if you have one. */
                 business_id?: number | null;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3309,15 +3931,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ReadinessView"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3327,6 +3953,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3336,15 +3966,19 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict with the current state */
+            /** @description NEEDS_BUSINESS_SELECTION: you have several businesses and named none; NOT_READY: no payment history or no computation yet (connect Stripe, or wait for the next run) */
             409: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3354,6 +3988,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3363,6 +3999,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3372,6 +4010,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3387,7 +4038,10 @@ export interface operations {
                 business_id?: number | null;
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3396,15 +4050,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ReadinessHistory"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3414,6 +4072,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3423,15 +4085,19 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict with the current state */
+            /** @description NEEDS_BUSINESS_SELECTION: you have several businesses and named none */
             409: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3441,6 +4107,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3450,6 +4118,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3459,6 +4129,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3470,7 +4153,10 @@ export interface operations {
     post_simulation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3483,15 +4169,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WhatIf"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3501,6 +4191,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3510,15 +4204,19 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict with the current state */
+            /** @description NEEDS_BUSINESS_SELECTION: you have several businesses and named none; NOT_READY: no payment history or no computation yet (connect Stripe, or wait for the next run) */
             409: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3528,6 +4226,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3537,6 +4237,8 @@ export interface operations {
             /** @description Body is not JSON */
             415: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3546,6 +4248,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3555,6 +4259,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3571,7 +4288,10 @@ export interface operations {
                 status?: "open" | "accepted" | "dismissed" | "done" | "resolved" | "all";
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3580,15 +4300,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["RecommendationPage"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3598,6 +4322,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3607,15 +4335,19 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict with the current state */
+            /** @description NEEDS_BUSINESS_SELECTION: you have several businesses and named none; NOT_READY: no payment history or no computation yet (connect Stripe, or wait for the next run) */
             409: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3625,6 +4357,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3634,6 +4368,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3643,6 +4379,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3654,7 +4403,10 @@ export interface operations {
     update_recommendation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path: {
                 recommendation_id: number;
             };
@@ -3669,15 +4421,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["StatusChange"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3687,15 +4443,21 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not found (another tenant's id looks the same) */
+            /** @description RECOMMENDATION_NOT_FOUND: no such recommendation among your businesses' */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3705,6 +4467,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3714,6 +4478,8 @@ export interface operations {
             /** @description Body is not JSON */
             415: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3723,6 +4489,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3732,6 +4500,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3743,7 +4524,10 @@ export interface operations {
     create_business: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3756,15 +4540,19 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["BusinessView"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3774,6 +4562,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3783,6 +4575,8 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3792,6 +4586,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3801,6 +4597,8 @@ export interface operations {
             /** @description Body is not JSON */
             415: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3810,6 +4608,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3819,6 +4619,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3830,7 +4643,10 @@ export interface operations {
     update_business: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path: {
                 business_id: number;
             };
@@ -3845,15 +4661,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["BusinessView"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3863,24 +4683,32 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not allowed */
+            /** @description PERMISSION_DENIED: you are a member of this business but not an owner */
             403: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not found (another tenant's id looks the same) */
+            /** @description BUSINESS_NOT_FOUND: not one of your businesses */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3890,6 +4718,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3899,6 +4729,8 @@ export interface operations {
             /** @description Body is not JSON */
             415: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3908,6 +4740,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3917,6 +4751,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3928,7 +4775,10 @@ export interface operations {
     get_me: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3937,15 +4787,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3955,6 +4809,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3964,6 +4822,8 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3973,6 +4833,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3982,6 +4844,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3993,7 +4868,10 @@ export interface operations {
     update_me: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4006,15 +4884,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4024,6 +4906,10 @@ export interface operations {
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
+                    /** @description The scheme to authenticate with: Bearer. */
+                    "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4033,6 +4919,8 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4042,6 +4930,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4051,6 +4941,8 @@ export interface operations {
             /** @description Body is not JSON */
             415: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4060,6 +4952,8 @@ export interface operations {
             /** @description Body or query does not fit the schema */
             422: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4069,6 +4963,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4080,7 +4987,10 @@ export interface operations {
     get_web_config: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4089,15 +4999,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebConfig"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4107,6 +5021,8 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4116,6 +5032,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4125,6 +5043,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            503: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4136,28 +5067,48 @@ export interface operations {
     stripe_webhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
+                "X-Request-ID"?: string;
+                /** @description t=<unix seconds>,v1=<HMAC-SHA256 of t.body> from Stripe (one t; several v1 while secrets rotate); https://docs.stripe.com/webhooks#verify-manually */
+                "Stripe-Signature": string;
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    account?: string | null;
+                    created: number;
+                    data: {
+                        object: Record<string, never>;
+                    };
+                    id: string;
+                    livemode?: boolean;
+                    /** @constant */
+                    object: "event";
+                    type: string;
+                };
             };
         };
         responses: {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookReceipt"];
                 };
             };
-            /** @description Bad request: malformed input, or an argument the operation cannot use */
+            /** @description INVALID_SIGNATURE: Stripe-Signature is missing, has no or several t, is older or newer than 300 s, or matches no configured secret; MALFORMED_EVENT: the signed body is not readable JSON (see the JSON rules) or not an event; LIVEMODE_MISMATCH: a live event at a test endpoint or the reverse */
             400: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4167,6 +5118,8 @@ export interface operations {
             /** @description Not found (another tenant's id looks the same) */
             404: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4176,6 +5129,19 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4185,15 +5151,19 @@ export interface operations {
             /** @description Unexpected failure */
             500: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A dependency is unavailable or not configured */
+            /** @description CONFIGURATION_ERROR: STRIPE_WEBHOOK_SECRET is not set; STORE_UNAVAILABLE: the event was not stored, so Stripe retries it */
             503: {
                 headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
                     [name: string]: unknown;
                 };
                 content: {
