@@ -99,10 +99,12 @@ async def demo_deps(demo_database_url: str) -> AsyncIterator[Deps]:
         yield d
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """A run without a browser must say so where nobody can miss it."""
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> Iterator[None]:
+    """A run without a browser must say so where nobody can miss it: last, in red."""
     from tests.web.conftest import browser_unavailable
 
+    yield
     reason = browser_unavailable()
     if reason is not None:
         terminalreporter.write_sep("!", f"BROWSER TESTS SKIPPED: {reason}", red=True, bold=True)

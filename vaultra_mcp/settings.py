@@ -267,7 +267,7 @@ class Settings(BaseSettings):
         le=60 * 24,
         validation_alias=_alias("VAULTRA_SESSION_IDLE_MINUTES", "session_idle_minutes"),
     )
-    # The built web app (``web/dist``) served at ``/``; empty: the checkout's build, if any.
+    # The web app's static build, served at ``/``: ``web/dist`` in a checkout; empty: none.
     web_dir: str = Field(
         default_factory=lambda: str(web_build() or ""),
         validation_alias=_alias("VAULTRA_WEB_DIR", "web_dir"),
