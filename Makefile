@@ -4,7 +4,7 @@ BIN     := $(VENV)/bin
 PYTHON  ?= python3
 STAMP   := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup web run test lint format eval bench inspector mcpb migration clean
+.PHONY: setup web run test lint format eval fuzz bench inspector mcpb migration clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ eval: setup
 	@$(BIN)/vaultra eval lint
 	@$(BIN)/vaultra eval --out .eval/agent --baseline evals/baseline.json
 	@$(BIN)/vaultra eval retrieval --out .eval
+
+## The MCP fuzz at length: 10,000 generated and hostile tool calls over stdio and HTTP (the suite
+## runs 300), printing calls, answers by code, p50/p99 latency, crashes and hangs.
+fuzz: setup
+	@VAULTRA_FUZZ_CALLS=$${VAULTRA_FUZZ_CALLS:-10000} $(BIN)/pytest -q -s -p no:logging \
+		--timeout=3600 tests/fuzz/test_mcp_fuzz.py
 
 ## Benchmarks print figures (never asserted): recompute, MCP, search, webhooks, each beside a bare yardstick.
 bench: setup
