@@ -6,7 +6,6 @@ is back the same process serves again and every refused event, redelivered, is s
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any

@@ -48,12 +48,15 @@ def from_schema(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
         return st.sampled_from(schema["enum"])
     kind = schema.get("type")
     low, high = schema.get("minimum"), schema.get("maximum")
-    if kind == "integer":
-        return st.integers(low, high)
+    if kind == "integer":  # mostly small: ids that exist, counts in range
+        return st.one_of(
+            st.integers(low, min(high or 10**6, (low or 0) + 12)), st.integers(low, high)
+        )
     if kind == "number":
         return st.floats(low, high, allow_nan=False, allow_infinity=False)
     if kind == "string":
-        return st.text(min_size=schema.get("minLength", 0), max_size=schema.get("maxLength", 50))
+        size = {"min_size": schema.get("minLength", 0), "max_size": schema.get("maxLength", 50)}
+        return st.one_of(st.text(**size), st.text(PLAIN, **size))
     if kind == "boolean":
         return st.booleans()
     if kind == "object":
@@ -73,6 +76,7 @@ def _nested(depth: int) -> Any:
     return value
 
 
+PLAIN = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"))
 SURROGATES = st.integers(0xD800, 0xDFFF).map(chr)
 HOSTILE_STRINGS = st.one_of(
     st.builds(lambda a, s, b: a + s + b, st.text(max_size=8), SURROGATES, st.text(max_size=8)),
@@ -95,8 +99,9 @@ HOSTILE_VALUES: st.SearchStrategy[Any] = st.one_of(
 )
 
 
-def _hostile_arguments(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
-    """Schema-valid arguments with one field made hostile, an extra key, or not an object."""
+def arguments_for(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """Arguments for a tool, in fixed proportions: 6 in 10 valid for its schema, 2 with one
+    field made hostile, 1 with an extra key, 1 not an object at all."""
     names = sorted(schema.get("properties", {})) or ["business_id"]
     valid = from_schema(schema)
     spoiled = st.builds(
@@ -108,24 +113,18 @@ def _hostile_arguments(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
     extra = st.builds(
         lambda arguments, value: {**arguments, "unexpected_key": value}, valid, HOSTILE_VALUES
     )
-    return st.one_of(spoiled, spoiled, extra, HOSTILE_VALUES)
+    kinds = [valid] * 6 + [spoiled] * 2 + [extra, HOSTILE_VALUES]
+    return st.integers(0, len(kinds) - 1).flatmap(lambda k: kinds[k])
 
 
 def tool_calls(tools: list[dict[str, Any]]) -> st.SearchStrategy[FuzzCall]:
-    """A call of any listed tool: valid for its input schema, or spoiled."""
-    per_tool = [
-        st.builds(
-            FuzzCall,
-            st.just(tool["name"]),
-            st.one_of(
-                from_schema(tool["inputSchema"]),
-                from_schema(tool["inputSchema"]),  # twice: valid calls reach the services
-                _hostile_arguments(tool["inputSchema"]),
-            ),
-        )
-        for tool in tools
-    ]
-    return st.one_of(per_tool)
+    """A call of any listed tool, with arguments from ``arguments_for``."""
+    return st.one_of(
+        [
+            st.builds(FuzzCall, st.just(tool["name"]), arguments_for(tool["inputSchema"]))
+            for tool in tools
+        ]
+    )
 
 
 def draw_calls(tools: list[dict[str, Any]], count: int) -> list[FuzzCall]:
