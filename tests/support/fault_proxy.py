@@ -5,7 +5,7 @@
 - ``stall()``: connections stay open but no byte moves either way; held bytes wait.
 - ``resume()``: back to normal; held bytes flow on.
 - ``fault_after(n, fault)``: once a connection has sent ``n`` bytes back to the client, that
-  connection is stalled or cut: a fault in the middle of a streamed answer.
+  connection stalls, or everything is cut as above: a fault in the middle of an answer.
 """
 
 from __future__ import annotations
@@ -131,8 +131,8 @@ class FaultProxy:
             return data
         link.client.write(data[:allowed])
         if fault == "cut":
-            self._links.discard(link)
-            link.close()
+            await link.client.drain()
+            self.cut()
             return b""
         link.stalled = True
         while link.stalled:
