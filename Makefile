@@ -51,7 +51,8 @@ fuzz: setup
 	@VAULTRA_FUZZ_CALLS=$${VAULTRA_FUZZ_CALLS:-10000} $(BIN)/pytest -q -s -p no:logging \
 		--timeout=3600 tests/fuzz/test_mcp_fuzz.py
 
-## Benchmarks print figures (never asserted): recompute, MCP, search, webhooks, each beside a bare yardstick.
+## Benchmarks print figures (never asserted): recompute, MCP, search, webhooks, storm, load, each
+## beside a bare yardstick.
 bench: setup
 	@$(BIN)/python -m bench.cli
 	@$(BIN)/python -m bench.recompute
@@ -60,6 +61,7 @@ bench: setup
 	@$(BIN)/python -m bench.search
 	@$(BIN)/python -m bench.webhooks
 	@$(BIN)/python -m bench.storm
+	@$(BIN)/python -m bench.load
 	@$(BIN)/python -m bench.stripe_sync
 	@$(BIN)/python -m bench.chat
 	@$(BIN)/python -m bench.web
