@@ -85,12 +85,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: URL, **kwargs: Any) -> AsyncEngine:
+CONNECT_TIMEOUT_SECONDS = 10.0
+
+
+def create_engine(url: URL, *, command_timeout: float | None = None, **kwargs: Any) -> AsyncEngine:
+    """``command_timeout`` (PostgreSQL): how long a statement, the pool's pre-ping included,
+    may go unanswered before it fails; connecting waits at most that long too."""
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    connect_args = {"server_settings": {"timezone": "UTC"}, "timeout": 10}
+    connect_args: dict[str, Any] = {
+        "server_settings": {"timezone": "UTC"},
+        "timeout": min(CONNECT_TIMEOUT_SECONDS, command_timeout or CONNECT_TIMEOUT_SECONDS),
+        "command_timeout": command_timeout,
+    }
     return create_async_engine(
         url, connect_args=connect_args, pool_pre_ping=True, pool_size=10, **kwargs
     )
@@ -99,12 +108,14 @@ def create_engine(url: URL, **kwargs: Any) -> AsyncEngine:
 class Database:
     """The engine and its session factory; built once in a lifespan and passed down."""
 
-    def __init__(self, url: URL, **engine_kwargs: Any) -> None:
+    def __init__(
+        self, url: URL, *, command_timeout: float | None = None, **engine_kwargs: Any
+    ) -> None:
         self.url = url
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             with suppress(OSError):  # unwritable: connecting then fails with a clear message
                 Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_engine(url, **engine_kwargs)
+        self.engine = create_engine(url, command_timeout=command_timeout, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property

@@ -303,6 +303,16 @@ class Settings(BaseSettings):
         le=10_000,
         validation_alias=_alias("VAULTRA_RECOMPUTE_BATCH", "recompute_batch_size"),
     )
+    # --- added by wave2-proof ---
+    # PostgreSQL: a statement (or a connection attempt) with no answer for this long fails as
+    # "store unavailable". Without it a database that stops answering without closing the
+    # connection (a partition, a hung host) holds every request on it forever.
+    database_command_timeout_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        validation_alias=_alias("VAULTRA_DB_COMMAND_TIMEOUT", "database_command_timeout_seconds"),
+    )
 
     @field_validator("redact_pii")
     @classmethod

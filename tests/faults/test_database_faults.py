@@ -47,14 +47,14 @@ class Outage:
 
 @pytest.fixture
 async def outage(postgres_templates: PostgresTemplates | None) -> AsyncIterator[Outage]:
+    """The demo on PostgreSQL behind a proxy; statements unanswered for a second fail."""
     if postgres_templates is None:
         pytest.skip(f"DATABASE FAULT TESTS SKIPPED: set {PG_ENV} to run them on PostgreSQL")
     url, drop = await asyncio.to_thread(postgres_templates.copy, "demo", seed_demo)
     try:
         async with fault_proxy(url) as proxy:
-            settings = settings_for(
-                through(url, proxy), **(API_SETTINGS | {"stripe_webhook_secret": SECRET})
-            )
+            overrides = {"stripe_webhook_secret": SECRET, "database_command_timeout_seconds": 1}
+            settings = settings_for(through(url, proxy), **(API_SETTINGS | overrides))
             deps = Deps.build(settings, clock=FixedClock(AS_OF))
             async with deps.db.transaction() as session:
                 session.add(Business(id=STORM_BUSINESS, name="Storm"))
@@ -133,15 +133,17 @@ def store_unavailable(response: httpx.Response) -> bool:
     return bool(body["result"]["isError"]) and structured.get("error") == "STORE_UNAVAILABLE"
 
 
+BREAKDOWN = {
+    "jsonrpc": "2.0",
+    "id": 5,
+    "method": "tools/call",
+    "params": {"name": "get_readiness_breakdown", "arguments": {}},
+}
+
+
 async def test_mcp_calls_during_an_outage_are_store_unavailable_then_served_again(outage):
-    url = f"{outage.base}/mcp"
+    url, request = f"{outage.base}/mcp", BREAKDOWN
     headers = await http_session(outage.http, url, DEVON)
-    request = {
-        "jsonrpc": "2.0",
-        "id": 5,
-        "method": "tools/call",
-        "params": {"name": "get_readiness_breakdown", "arguments": {}},
-    }
     outage.proxy.cut()
     during = [await outage.http.post(url, json=request, headers=headers) for _ in range(3)]
     outage.proxy.resume()
@@ -149,4 +151,19 @@ async def test_mcp_calls_during_an_outage_are_store_unavailable_then_served_agai
     after = await outage.http.post(url, json=request, headers=headers)
 
     assert all(store_unavailable(response) for response in during), [r.text for r in during]
+    assert after.json()["result"]["structuredContent"]["business_name"] == "Voltline Gadgets"
+
+
+async def test_a_database_that_stops_answering_is_store_unavailable_not_a_hang(outage):
+    url = f"{outage.base}/mcp"
+    headers = await http_session(outage.http, url, DEVON)
+    outage.proxy.stall()  # connections stay open, nothing comes back
+    during = await outage.http.post(url, json=BREAKDOWN, headers=headers)
+    ready = await outage.http.get("/readyz")
+    outage.proxy.resume()
+    assert await back_up(outage.http) == 200
+    after = await outage.http.post(url, json=BREAKDOWN, headers=headers)
+
+    assert store_unavailable(during), during.text
+    assert ready.status_code == 503
     assert after.json()["result"]["structuredContent"]["business_name"] == "Voltline Gadgets"
