@@ -9,6 +9,7 @@ import pytest
 from tests.api.conftest import DEVON, bearer
 from tests.api.test_agent_chat import events_of
 from tests.api.test_agent_llm import api_with, openai_settings
+from tests.fakes.fixtures import Running
 from tests.fakes.openai_api import assistant_message
 from tests.support.fault_proxy import Fault, fault_proxy, through
 
@@ -24,7 +25,7 @@ async def test_a_model_failing_mid_stream_ends_the_turn_with_an_error_event(
     openai_fake.state.script = [assistant_message(LONG_ANSWER) for _ in range(3)]
     async with fault_proxy(openai_fake.url) as proxy:
         proxy.fault_after(MID_STREAM, fault)
-        fake = type(openai_fake)(through(openai_fake.url, proxy), openai_fake.state)
+        fake = Running(through(openai_fake.url, proxy), openai_fake.state)
         settings = openai_settings(fake, provider_timeout_seconds=1.0, provider_max_retries=1)
         async with api_with(demo_database_url, **settings) as (client, deps):
             response = await client.post(
