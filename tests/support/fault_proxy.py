@@ -30,7 +30,7 @@ class _Link:
     upstream: asyncio.StreamWriter
     pumps: list[asyncio.Task[None]] = field(default_factory=list)
     downstream_bytes: int = 0
-    stalled: bool = False
+    released: asyncio.Event = field(default_factory=asyncio.Event)  # a ``fault_after`` stall
 
     def close(self) -> None:
         for task in self.pumps:
@@ -52,6 +52,7 @@ class FaultProxy:
         self._flowing = asyncio.Event()
         self._flowing.set()
         self._after: tuple[int, Fault] | None = None
+        self._pumps: set[asyncio.Task[None]] = set()
 
     def cut(self) -> None:
         self._refusing = True
@@ -67,7 +68,7 @@ class FaultProxy:
         self._after = None
         self._flowing.set()
         for link in self._links:
-            link.stalled = False
+            link.released.set()
 
     def fault_after(self, downstream_bytes: int, fault: Fault) -> None:
         self._after = (downstream_bytes, fault)
@@ -81,6 +82,7 @@ class FaultProxy:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+        await asyncio.gather(*self._pumps, return_exceptions=True)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.accepted += 1
@@ -98,6 +100,9 @@ class FaultProxy:
             asyncio.create_task(self._pump(reader, up_writer, link, downstream=False)),
             asyncio.create_task(self._pump(up_reader, writer, link, downstream=True)),
         ]
+        for task in link.pumps:
+            self._pumps.add(task)
+            task.add_done_callback(self._pumps.discard)
 
     async def _pump(
         self,
@@ -134,9 +139,7 @@ class FaultProxy:
             await link.client.drain()
             self.cut()
             return b""
-        link.stalled = True
-        while link.stalled:
-            await asyncio.sleep(0.05)
+        await link.released.wait()
         return data[allowed:]
 
 
