@@ -48,7 +48,7 @@ eval: setup
 ## The MCP fuzz at length: 10,000 generated and hostile tool calls over stdio and HTTP (the suite
 ## runs 300), printing calls, answers by code, p50/p99 latency, crashes and hangs.
 fuzz: setup
-	@VAULTRA_FUZZ_CALLS=$${VAULTRA_FUZZ_CALLS:-10000} $(BIN)/pytest -q -s -p no:logging \
+	@VAULTRA_FUZZ_CALLS=$${VAULTRA_FUZZ_CALLS:-10000} $(BIN)/pytest -q \
 		--timeout=3600 tests/fuzz/test_mcp_fuzz.py
 
 ## Benchmarks print figures (never asserted): recompute, MCP, search, webhooks, storm, load, each
