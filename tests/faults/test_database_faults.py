@@ -6,6 +6,7 @@ is back the same process serves again and every refused event, redelivered, is s
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -110,6 +111,38 @@ async def test_webhooks_during_an_outage_are_refused_and_stored_once_when_redeli
 
     assert all(status >= 500 for status in during), sorted(set(during))
     assert set(after) == {200}
+    assert await stored(outage.deps, [e["id"] for e in storm.events]) == EVENTS
+
+
+async def test_an_event_acknowledged_while_the_database_flaps_is_always_stored(outage):
+    storm = build_storm(EVENTS, int(AS_OF.timestamp()), ACCOUNT, run="_flap")
+    acknowledged: set[str] = set()
+    send = sender(outage.http)
+    answered = 0
+
+    async def flapping(body: bytes, signature: str) -> int:
+        """Delivers, and cuts the database after a third of the answers, back after two."""
+        nonlocal answered
+        status = await send(body, signature)
+        if status == 200:
+            acknowledged.add(json.loads(body)["id"])
+        answered += 1
+        if answered == len(storm.deliveries) // 3:
+            outage.proxy.cut()
+        elif answered == 2 * len(storm.deliveries) // 3:
+            outage.proxy.resume()
+        return status
+
+    statuses = await deliver_concurrently(flapping, storm.deliveries, concurrency=8)
+    outage.proxy.resume()
+    assert await back_up(outage.http) == 200
+    stored_after_flapping = await stored(outage.deps, sorted(acknowledged))
+    redelivered = await deliver_concurrently(send, storm.deliveries, concurrency=8)
+
+    assert set(statuses) - {200} and 200 in statuses  # some refused, some acknowledged
+    assert all(status == 200 or status >= 500 for status in statuses)
+    assert stored_after_flapping == len(acknowledged)
+    assert set(redelivered) == {200}
     assert await stored(outage.deps, [e["id"] for e in storm.events]) == EVENTS
 
 
