@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func, select, update
+from sqlmodel import col
 
 from bench.common import median_ms, percentile_ms, table
 from bench.mcp import BARE_TOKEN, BENCH, environment, free_port, start
@@ -31,17 +32,17 @@ from vaultra_mcp.db import describe, parse_database_url
 from vaultra_mcp.demo.loader import load_demo
 from vaultra_mcp.jobs import run_job
 from vaultra_mcp.migrate import upgrade
-from vaultra_mcp.models import Business
+from vaultra_mcp.models import Business, Membership, User
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.identity import demo_token
 from vaultra_mcp.settings import Settings
 
 PROTOCOL = "2025-06-18"
 ACCEPT = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-# (owner's email, business id, canary): two tenants of the demo, each marked in its own data.
+# (demo owner's email, canary): two tenants of the demo, each business marked with its own.
 TENANTS = (
-    ("devon@voltline.example", 3, "CANARY-VOLT-7F3A"),
-    ("priya@brightside.example", 4, "CANARY-BRIGHT-91C2"),
+    ("devon@voltline.example", "CANARY-VOLT-7F3A"),
+    ("priya@brightside.example", "CANARY-BRIGHT-91C2"),
 )
 TOOL_CALLS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("get_business_context", {}),
@@ -55,12 +56,17 @@ BARE_CALL = ("echo", {"text": "hello"})
 
 
 async def plant_canaries(deps: Deps) -> None:
-    """Each tenant's canary in its business's name and funding purpose."""
+    """Each tenant's canary in the name and funding purpose of the businesses its owner has."""
     async with deps.db.transaction() as session:
-        for _, business_id, canary in TENANTS:
+        for email, canary in TENANTS:
+            owned = (
+                select(col(Membership.business_id))
+                .join(User, col(User.id) == Membership.user_id)
+                .where(col(User.email) == email)
+            )
             await session.execute(
                 update(Business)
-                .where(Business.id == business_id)  # type: ignore[arg-type]
+                .where(col(Business.id).in_(owned))
                 .values(name=f"{canary} Trading", funding_purpose=f"Expansion ({canary})")
             )
 
@@ -86,10 +92,10 @@ class Outcome:
 
 def sessions_for(tokens: dict[str, str], count: int, calls: int) -> list[Session]:
     """``count`` sessions alternating between the tenants, each with ``calls`` tool calls."""
-    canaries = [canary for _, _, canary in TENANTS]
+    canaries = [canary for _, canary in TENANTS]
     out = []
     for n in range(count):
-        email, _, canary = TENANTS[n % len(TENANTS)]
+        email, canary = TENANTS[n % len(TENANTS)]
         script = tuple(islice(cycle(TOOL_CALLS), n, n + calls))  # each session starts elsewhere
         foreign = tuple(c for c in canaries if c != canary)
         out.append(Session(tokens[email], canary, foreign, script))
@@ -162,7 +168,7 @@ async def run_load(url: str, sessions: list[Session]) -> Outcome:
 
 def tenant_tokens(settings: Settings) -> dict[str, str]:
     key = settings.hash_key.get_secret_value().encode()
-    return {email: demo_token(key, email, 7) for email, _, _ in TENANTS}
+    return {email: demo_token(key, email, 7) for email, _ in TENANTS}
 
 
 async def _prepare(database_url: str) -> Settings:
