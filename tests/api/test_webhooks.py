@@ -13,7 +13,7 @@ import stripe
 from sqlalchemy import select, update
 from sqlmodel import col
 
-from tests.api.conftest import WEBHOOK_SECRET, _api_deps, count, serve
+from tests.api.conftest import DEVON, WEBHOOK_SECRET, _api_deps, bearer, count, serve
 from tests.api.hostile import HOSTILE
 from vaultra_mcp.models import Business, Charge, Dispute, IntegrationAccount, StripeEvent
 from vaultra_mcp.services.secret_box import encrypt
@@ -110,6 +110,24 @@ async def test_a_signed_charge_event_becomes_a_charge_row_and_queues_a_recompute
     )
     assert row.customer_hash and "cus_hook" not in row.customer_hash
     assert await version(connected) == before + 1
+
+
+async def test_markup_in_a_stripe_description_is_not_kept_so_no_page_or_answer_can_show_it(
+    api, connected
+):
+    markup = '<img src="https://evil.example/x.png" onerror="alert(1)">![x](https://evil.example/d)'
+    customer = {"id": "cus_hook", "object": "customer", "description": markup, "name": markup}
+    body = event("charge.succeeded", charge(description=markup, customer=customer))
+
+    assert (await deliver(api, connected, body)).status_code == 200
+
+    row = await stored_charge(connected)
+    assert markup not in json.dumps(row.model_dump(mode="json"))
+    for path in ("/api/v1/readiness", "/api/v1/metrics", "/api/v1/recommendations"):
+        shown = await api.get(
+            path, params={"business_id": BUSINESS}, headers=bearer(connected, DEVON)
+        )
+        assert shown.status_code == 200 and "evil.example" not in shown.text, path
 
 
 @pytest.mark.parametrize(
