@@ -245,7 +245,9 @@ async def test_any_of_several_v1_signatures_may_match_during_rotation(api, conne
 
 
 async def test_our_old_and_new_secrets_both_verify_while_rotating(demo_database_url):
-    async for deps in _api_deps(demo_database_url, stripe_webhook_secret="whsec_new,whsec_old"):
+    async for deps in _api_deps(
+        demo_database_url, stripe={"webhook_secret": "whsec_new,whsec_old"}
+    ):
         async for client in serve(deps):
             response = await deliver(
                 client, deps, event("charge.succeeded", charge()), secret="whsec_old"
@@ -511,7 +513,7 @@ async def test_events_for_a_disconnected_account_are_not_applied(api, connected)
 
 
 async def test_a_body_over_the_limit_is_413_and_stores_nothing(api, connected):
-    padding = "x" * (connected.settings.max_body_bytes + 1)
+    padding = "x" * (connected.settings.http.max_body_bytes + 1)
 
     response = await deliver(api, connected, event("charge.succeeded", charge(), padding=padding))
 
@@ -520,7 +522,7 @@ async def test_a_body_over_the_limit_is_413_and_stores_nothing(api, connected):
 
 
 async def test_without_a_configured_secret_webhooks_are_503(demo_database_url):
-    async for deps in _api_deps(demo_database_url, stripe_webhook_secret=None):
+    async for deps in _api_deps(demo_database_url, stripe={"webhook_secret": None}):
         async for client in serve(deps):
             response = await deliver(client, deps, event("charge.succeeded", charge()))
             stored = await count(deps, StripeEvent)

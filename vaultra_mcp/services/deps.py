@@ -37,7 +37,7 @@ class Deps:
         """Nothing connects here: the database and the knowledge index open on first use."""
         return cls(
             settings=settings,
-            db=Database(parse_database_url(settings.database_url)),
+            db=Database(parse_database_url(settings.database.url)),
             clock=clock or SystemClock(),
             knowledge=KnowledgeBase(settings),
         )
