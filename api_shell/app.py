@@ -36,7 +36,7 @@ from vaultra_mcp.agent.chat import ChatRuntime
 from vaultra_mcp.jobs import run_scheduler
 from vaultra_mcp.server.app import build_http_app
 from vaultra_mcp.services.deps import Deps
-from vaultra_mcp.settings import Settings
+from vaultra_mcp.settings import Settings, split
 
 PREFIX = "/api/v1"
 OPERATIONS: list[Operation] = [
@@ -99,12 +99,12 @@ def create_app(
         Route("/mcp", mcp_app, methods=["GET", "POST", "DELETE"]),
         *site_routes(settings),  # last: it answers every path the others do not
     ]
-    origins = Settings.split(settings.cors_origins)
+    origins = split(settings.http.cors_origins)
     middleware = [
         Middleware(SecurityHeadersMiddleware, settings=settings),
-        Middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes),
+        Middleware(RequestContextMiddleware, max_body_bytes=settings.http.max_body_bytes),
     ]
-    proxies = Settings.split(settings.trusted_proxies)
+    proxies = split(settings.http.trusted_proxies)
     if proxies:  # outermost: every layer below sees the client the proxy vouches for
         middleware.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
     if origins:  # no configured origin: browsers get no CORS headers, so no layer for them

@@ -26,7 +26,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def secure(settings: Settings) -> bool:
-    return settings.public_url.lower().startswith("https://")
+    return settings.http.public_url.lower().startswith("https://")
 
 
 def cookie_name(settings: Settings) -> str:
@@ -80,7 +80,7 @@ def same_origin(request: Request, settings: Settings) -> bool:
     if origin is None:
         return request.headers.get("sec-fetch-site") == "same-origin"
     host = request.headers.get("host", "")
-    ours = {_origin(settings.public_url), f"{request.url.scheme}://{host}".lower()}
+    ours = {_origin(settings.http.public_url), f"{request.url.scheme}://{host}".lower()}
     return origin.lower() in ours
 
 

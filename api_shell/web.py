@@ -68,7 +68,7 @@ class BuiltSite(StaticFiles):
 
 def built_site(settings: Settings) -> Path | None:
     """The build ``/`` serves, or None when ``VAULTRA_WEB_DIR`` holds none."""
-    directory = Path(settings.web_dir) if settings.web_dir else None
+    directory = Path(settings.http.web_dir) if settings.http.web_dir else None
     return directory if directory is not None and (directory / "index.html").is_file() else None
 
 

@@ -42,10 +42,8 @@ async def demo_settings() -> Settings:
     path = BENCH / "chat.db"
     path.unlink(missing_ok=True)
     settings = Settings(
-        _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{path}",
-        knowledge_dir=str(ROOT / "knowledge"),
-        knowledge_index=str(BENCH / "knowledge.sqlite"),
+        database={"url": f"sqlite+aiosqlite:///{path}"},
+        knowledge={"dir": str(ROOT / "knowledge"), "index": str(BENCH / "knowledge.sqlite")},
     )
     deps = Deps.build(settings)
     try:

@@ -167,13 +167,13 @@ async def run_load(url: str, sessions: list[Session]) -> Outcome:
 
 
 def tenant_tokens(settings: Settings) -> dict[str, str]:
-    key = settings.hash_key.get_secret_value().encode()
+    key = settings.auth.hash_key.get_secret_value().encode()
     return {email: demo_token(key, email, 7) for email, _ in TENANTS}
 
 
 async def _prepare(database_url: str) -> Settings:
     """The six-business demo, scored (once per database), with the canaries planted."""
-    settings = Settings(_env_file=None, database_url=database_url)
+    settings = Settings(database={"url": database_url})
     deps = Deps.build(settings)
     try:
         await upgrade(deps.db)

@@ -225,13 +225,15 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     for package in ("vaultra_mcp", "bench"):
         compileall.compile_dir(ROOT / package, quiet=1)
     database_url = f"sqlite+aiosqlite:///{BENCH / 'recompute.db'}"
-    settings = Settings(_env_file=None, database_url=database_url)
+    settings = Settings(database={"url": database_url})
     deps = Deps.build(settings)
     try:
         await ensure_demo(deps, args.businesses)
     finally:
         await deps.close()
-    token = demo_token(settings.hash_key.get_secret_value().encode(), "devon@voltline.example", 7)
+    token = demo_token(
+        settings.auth.hash_key.get_secret_value().encode(), "devon@voltline.example", 7
+    )
     env = environment(database_url, token)
 
     colds: tuple[list[float], list[float]] = ([], [])

@@ -80,7 +80,7 @@ async def add_rows(deps: Deps, round_: int) -> list[int]:
 
 
 async def measure(url: str, businesses: int) -> list[str]:
-    settings = Settings(database_url=url, env="development")
+    settings = Settings(database={"url": url}, env="development")
     deps = Deps.build(settings)
     try:
         await ensure_demo(deps, businesses)

@@ -202,7 +202,7 @@ async def discrepancies(deps: Deps, business_id: int, storm: Storm) -> list[str]
 
 async def prepare(database_url: str, account: str) -> int:
     """Migrated, and a new business of this run's with its own Stripe account connected."""
-    deps = Deps.build(Settings(_env_file=None, database_url=database_url))
+    deps = Deps.build(Settings(database={"url": database_url}))
     try:
         await upgrade(deps.db)
         async with deps.db.transaction() as session:
@@ -248,7 +248,7 @@ async def measure(database_url: str, events: int, concurrency: int) -> list[str]
     finally:
         server.terminate()  # type: ignore[attr-defined]
         server.wait(timeout=30)  # type: ignore[attr-defined]
-    deps = Deps.build(Settings(_env_file=None, database_url=database_url))
+    deps = Deps.build(Settings(database={"url": database_url}))
     try:
         problems = await discrepancies(deps, business_id, storm)
     finally:

@@ -78,11 +78,8 @@ def start_fake(profiles: list[str]) -> tuple[subprocess.Popen[bytes], str]:
 
 def settings_for(database_url: str, url: str) -> Settings:
     return Settings(
-        _env_file=None,
-        database_url=database_url,
-        stripe_api_base=url,
-        stripe_secret_key=SecretStr(SECRET),
-        stripe_backfill_months=36,
+        database={"url": database_url},
+        stripe={"api_base": url, "secret_key": SecretStr(SECRET), "backfill_months": 36},
         log_level="WARNING",
     )
 

@@ -98,13 +98,15 @@ def report(measured: dict[str, Any]) -> dict[str, Any]:
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     BENCH.mkdir(exist_ok=True)
     database_url = f"sqlite+aiosqlite:///{BENCH / 'recompute.db'}"
-    settings = Settings(_env_file=None, database_url=database_url)
+    settings = Settings(database={"url": database_url})
     deps = Deps.build(settings)
     try:
         await ensure_demo(deps, args.businesses)
     finally:
         await deps.close()
-    token = demo_token(settings.hash_key.get_secret_value().encode(), "devon@voltline.example", 7)
+    token = demo_token(
+        settings.auth.hash_key.get_secret_value().encode(), "devon@voltline.example", 7
+    )
     return report(await measure(environment(database_url, token)))
 
 

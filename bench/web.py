@@ -199,9 +199,9 @@ async def main(runs: int) -> None:
     if not CHROMIUM.is_file():
         print(f"no Chromium at {CHROMIUM}: browser timings skipped")
         return
-    settings = (await demo_settings()).model_copy(update={"web_dir": str(DIST)})
+    settings = (await demo_settings()).changed(http={"web_dir": str(DIST)})
     headers = {"Authorization": f"Bearer {mint_jwt(settings, DEVON, int(time.time()))}"}
-    password = demo_password(settings.hash_key.get_secret_value().encode(), DEVON_EMAIL, 7)
+    password = demo_password(settings.auth.hash_key.get_secret_value().encode(), DEVON_EMAIL, 7)
     async with BackgroundServer(create_app(settings), lifespan="on") as url:
         raw = await raw_dashboard(url, headers, runs)
         raw_token = await raw_first_token(url, headers, runs)

@@ -44,7 +44,7 @@ PATH = "/api/v1/webhooks/stripe"
 
 async def prepare(database_url: str) -> None:
     """Migrated, with the bench's own business and its Stripe account connected."""
-    deps = Deps.build(Settings(_env_file=None, database_url=database_url))
+    deps = Deps.build(Settings(database={"url": database_url}))
     try:
         await upgrade(deps.db)
         async with deps.db.transaction() as session:

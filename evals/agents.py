@@ -58,8 +58,8 @@ class LoopAgent:
             self.agent = Agent(
                 self.provider,
                 tools,  # type: ignore[arg-type]  # ToolBox records, then delegates to a ToolSession
-                max_steps=self.settings.agent_max_steps,
-                context_tokens=self.settings.agent_context_tokens,
+                max_steps=self.settings.llm.agent_max_steps,
+                context_tokens=self.settings.llm.agent_context_tokens,
                 context=await business_context(tools.session),
             )
         async for event in self.agent.turn(message):

@@ -181,7 +181,7 @@ async def fresh_index(settings: Settings) -> AsyncIterator[tuple[KnowledgeBase, 
     embedder, and what building it cost: the eval never reads a stale or half-embedded index."""
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "knowledge.sqlite"
-        knowledge = KnowledgeBase(settings.model_copy(update={"knowledge_index": str(path)}))
+        knowledge = KnowledgeBase(settings.changed(knowledge={"index": str(path)}))
         try:
             start = time.perf_counter()
             report = knowledge.ingest()

@@ -32,14 +32,15 @@ def eval_email(profile_key: str) -> str:
 
 def fixture_settings(database: Path, **overrides: object) -> Settings:
     root = Path(__file__).resolve().parents[1]
-    values: dict[str, object] = {
-        "database_url": f"sqlite+aiosqlite:///{database}",
-        "knowledge_dir": str(root / "knowledge"),
-        "knowledge_index": str(database.parent / "knowledge.sqlite"),
-        "env": "test",
-        **overrides,
-    }
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+    base = Settings(
+        env="test",
+        database={"url": f"sqlite+aiosqlite:///{database}"},
+        knowledge={
+            "dir": str(root / "knowledge"),
+            "index": str(database.parent / "knowledge.sqlite"),
+        },
+    )
+    return base.changed(**overrides)
 
 
 async def build_fixture(settings: Settings) -> None:

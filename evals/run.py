@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import Progress
 
 from evals.agents import agent_factory
 from evals.case import CASES, load_suite
@@ -20,6 +19,7 @@ from evals.lint import lint_case
 from evals.reports import regressions, summarize, write
 from evals.runner import Runner
 from evals.transports import Connector, Transport
+from vaultra_mcp.progress import progress
 from vaultra_mcp.settings import Settings, load_settings
 
 console = Console(stderr=True)
@@ -43,9 +43,9 @@ async def run_suite(
         async with Connector(settings, transport, url) as connector:
             runner = Runner(connector, agent_factory(agent_spec, settings), trials)
             try:
-                with Progress(console=console, transient=True) as progress:
-                    task = progress.add_task(f"{len(cases)} cases", total=len(cases))
-                    results = await runner.run(cases, lambda: progress.advance(task))
+                with progress() as bar:
+                    task = bar.add_task(f"{len(cases)} cases", total=len(cases))
+                    results = await runner.run(cases, lambda: bar.advance(task))
             finally:
                 await runner.close()
     run = {

@@ -72,11 +72,11 @@ class Connector:
         if self.transport == "stdio":
             env = {
                 **os.environ,
-                "DATABASE_URL": self.settings.database_url,
+                "DATABASE_URL": self.settings.database.url,
                 "VAULTRA_TOKEN": token,
-                "JWT_SECRET": self.settings.jwt_secret.get_secret_value(),
-                "VAULTRA_KNOWLEDGE_DIR": self.settings.knowledge_dir,
-                "VAULTRA_KNOWLEDGE_INDEX": self.settings.knowledge_index,
+                "JWT_SECRET": self.settings.auth.jwt_secret.get_secret_value(),
+                "VAULTRA_KNOWLEDGE_DIR": self.settings.knowledge.dir,
+                "VAULTRA_KNOWLEDGE_INDEX": self.settings.knowledge.index,
                 "VAULTRA_ENV": self.settings.env,
             }
             async with over_stdio(_stdio_command(), env) as session:

@@ -36,7 +36,7 @@ def live_surface() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     from vaultra_mcp.settings import Settings
 
     async def listed() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-        server = build_server(Settings(_env_file=None), FixedIdentity(Caller.pinned(1)))
+        server = build_server(Settings(), FixedIdentity(Caller.pinned(1)))
         async with Client(server) as client:
             tools = await client.list_tools()
             prompts = await client.list_prompts()

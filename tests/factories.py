@@ -18,14 +18,12 @@ KNOWLEDGE_INDEX = Path(tempfile.gettempdir()) / f"vaultra-test-knowledge-{os.get
 
 
 def settings_for(database_url: str, **overrides: Any) -> Settings:
-    """Settings for a test: its database, the repo's corpus and a per-run knowledge index."""
-    return Settings(
-        _env_file=None,
-        database_url=database_url,
-        env="test",
-        knowledge_index=str(KNOWLEDGE_INDEX),
-        **overrides,
+    """Settings for a test: its database, the repo's corpus and a per-run knowledge index,
+    and ``overrides`` as ``Settings.changed`` takes them (``http={"cors_origins": "*"}``)."""
+    base = Settings(
+        env="test", database={"url": database_url}, knowledge={"index": str(KNOWLEDGE_INDEX)}
     )
+    return base.changed(**overrides)
 
 
 def epoch(moment: datetime) -> int:

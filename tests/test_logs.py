@@ -28,11 +28,13 @@ def test_outside_a_request_the_id_is_a_dash():
     assert json.loads(JsonFormatter().format(record("startup")))["request_id"] == "-"
 
 
-def test_the_format_is_a_setting_that_refuses_unknown_values():
-    assert Settings(_env_file=None).log_format == "text"
-    assert Settings(_env_file=None, VAULTRA_LOG_FORMAT="json").log_format == "json"
+def test_the_format_is_a_setting_that_refuses_unknown_values(monkeypatch):
+    assert Settings().log_format == "text"
+    monkeypatch.setenv("VAULTRA_LOG_FORMAT", "json")
+    assert Settings().log_format == "json"
+    monkeypatch.setenv("VAULTRA_LOG_FORMAT", "xml")
     try:
-        Settings(_env_file=None, VAULTRA_LOG_FORMAT="xml")
+        Settings()
     except ValueError as exc:
         assert "log_format" in str(exc) or "VAULTRA_LOG_FORMAT" in str(exc)
     else:

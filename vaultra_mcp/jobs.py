@@ -225,7 +225,7 @@ def build_scheduler(deps: Deps) -> AsyncIOScheduler:
             name=job_id,
             coalesce=True,  # a backlog of missed runs runs once
             max_instances=1,  # never overlaps itself in this process (job_lock covers others)
-            misfire_grace_time=deps.settings.job_misfire_grace_seconds,
+            misfire_grace_time=deps.settings.jobs.job_misfire_grace,
         )
     return scheduler
 

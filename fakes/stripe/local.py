@@ -19,7 +19,7 @@ CALLBACK = "/api/v1/integrations/stripe/callback"
 
 def start_local_fake(settings: Settings) -> tuple[Settings, BackgroundServer, FakeStripe]:
     """The running fake, and the settings that use it."""
-    state = FakeStripe(redirect_uri=settings.public_url.rstrip("/") + CALLBACK)
+    state = FakeStripe(redirect_uri=settings.http.public_url.rstrip("/") + CALLBACK)
     now = datetime.now(UTC)
     for profile in PROFILES:
         state.add_account(
@@ -27,12 +27,12 @@ def start_local_fake(settings: Settings) -> tuple[Settings, BackgroundServer, Fa
         )
     server = serve_stripe_fake(state)
     url = server.start()
-    local = settings.model_copy(
-        update={
-            "stripe_api_base": url,
-            "stripe_connect_base": url,
-            "stripe_secret_key": SecretStr(state.secret_key),
-            "stripe_connect_client_id": state.client_id,
+    local = settings.changed(
+        stripe={
+            "api_base": url,
+            "connect_base": url,
+            "secret_key": SecretStr(state.secret_key),
+            "connect_client_id": state.client_id,
         }
     )
     return local, server, state

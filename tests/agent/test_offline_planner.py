@@ -52,6 +52,23 @@ def test_a_two_part_question_plans_a_step_for_each_part():
     assert [s.intent for s in planned.steps] == ["readiness", "funding"]
 
 
+def test_a_second_clause_asking_more_of_the_same_thing_is_searched_with_the_first():
+    planned = plan("What does DSCR mean, and what number do banks want to see?")
+
+    [search] = planned.calls
+    assert "DSCR" in search.arguments["query"] and "number" in search.arguments["query"]
+
+
+def test_a_question_naming_the_paper_it_asks_about_is_searched_as_asked():
+    named = plan("How many months of bank statements do lenders usually want?")
+    vague = plan("What paperwork will I need to apply?")
+
+    assert named.calls[0].arguments["query"] == (
+        "How many months of bank statements do lenders usually want?"
+    )
+    assert "documents lenders ask for" in vague.calls[0].arguments["query"]
+
+
 def test_a_funding_product_question_reads_its_row_and_searches_its_criteria():
     planned = plan("Could I get a bank line of credit?")
 

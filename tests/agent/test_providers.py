@@ -19,14 +19,13 @@ ASK = [ChatMessage("system", "rules"), ChatMessage("user", "How are my refunds?"
 
 
 def openai_provider(fake: Any, **more: Any) -> OpenAIProvider:
-    settings = settings_for(
-        "sqlite+aiosqlite://",
-        openai_base_url=f"{fake.url}/v1",
-        openai_api_key="sk-test",
-        provider_max_retries=1,
-        provider_timeout_seconds=2.0,
-        **more,
-    )
+    llm = {
+        "openai_base_url": f"{fake.url}/v1",
+        "openai_api_key": "sk-test",
+        "provider_retries": 1,
+        "provider_timeout": 2.0,
+    }
+    settings = settings_for("sqlite+aiosqlite://", llm=llm | more)
     return OpenAIProvider(settings)
 
 
@@ -107,7 +106,7 @@ async def test_openai_failing_past_its_retries_is_llm_unavailable(openai_fake):
 
 
 def ollama_provider(fake: Any, **more: Any) -> OllamaProvider:
-    settings = settings_for("sqlite+aiosqlite://", ollama_host=fake.url, **more)
+    settings = settings_for("sqlite+aiosqlite://", llm={"ollama_host": fake.url, **more})
     return OllamaProvider(settings)
 
 
@@ -128,7 +127,7 @@ async def test_ollama_completion_parses_tool_calls_and_usage(ollama_fake):
 
 async def test_ollama_a_timeout_is_retried_then_llm_unavailable(ollama_fake):
     ollama_fake.state.delay_seconds = 1.0
-    provider = ollama_provider(ollama_fake, provider_timeout_seconds=0.2, provider_max_retries=1)
+    provider = ollama_provider(ollama_fake, provider_timeout=0.2, provider_retries=1)
 
     with pytest.raises(LLMUnavailable):
         await provider.complete(ASK, TOOLS)

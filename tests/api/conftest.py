@@ -20,10 +20,12 @@ from vaultra_mcp.services.deps import Deps
 
 WEBHOOK_SECRET = "whsec_test_vaultra_webhooks"
 API_SETTINGS: dict[str, Any] = {
-    "stripe_webhook_secret": WEBHOOK_SECRET,
-    "stripe_secret_key": "sk_test_platform_fake",
-    "stripe_connect_client_id": "ca_test_vaultra",
-    "public_url": "http://testserver",
+    "stripe": {
+        "webhook_secret": WEBHOOK_SECRET,
+        "secret_key": "sk_test_platform_fake",
+        "connect_client_id": "ca_test_vaultra",
+    },
+    "http": {"public_url": "http://testserver"},
 }
 MAYA, DEVON = 1, 2  # demo users: Maya owns businesses 1 and 2, Devon owns business 3
 
@@ -74,7 +76,9 @@ async def serve(deps: Deps, peer: str = "203.0.113.7") -> AsyncIterator[httpx.As
 
 
 async def _api_deps(url: str, **overrides: Any) -> AsyncIterator[Deps]:
-    deps = Deps.build(settings_for(url, **{**API_SETTINGS, **overrides}), clock=FixedClock(AS_OF))
+    deps = Deps.build(
+        settings_for(url, **API_SETTINGS).changed(**overrides), clock=FixedClock(AS_OF)
+    )
     try:
         yield deps
     finally:

@@ -27,14 +27,15 @@ async def api_with(url: str, **settings: Any) -> AsyncIterator[tuple[httpx.Async
 
 
 def openai_settings(fake: Any, **more: Any) -> dict[str, Any]:
-    return {
-        "llm_provider": "openai",
+    """The ``llm`` settings of a chat against the OpenAI fake, with ``more`` of them."""
+    llm = {
+        "provider": "openai",
         "openai_base_url": f"{fake.url}/v1",
         "openai_api_key": "sk-test",
-        "provider_max_retries": 2,
-        "provider_timeout_seconds": 2.0,
-        **more,
+        "provider_retries": 2,
+        "provider_timeout": 2.0,
     }
+    return {"llm": llm | more}
 
 
 async def chat(client, deps, message: str, user: int = DEVON, **extra: Any) -> httpx.Response:
@@ -174,7 +175,7 @@ async def test_a_model_timeout_streams_an_error_event_and_keeps_the_message(
     demo_database_url, openai_fake
 ):
     openai_fake.state.delay_seconds = 1.0
-    settings = openai_settings(openai_fake, provider_timeout_seconds=0.2, provider_max_retries=1)
+    settings = openai_settings(openai_fake, provider_timeout=0.2, provider_retries=1)
     async with api_with(demo_database_url, **settings) as (client, deps):
         response = await client.post(
             "/api/v1/agent/chat",
@@ -203,7 +204,7 @@ async def test_personal_data_never_reaches_the_external_model(demo_database_url,
 
 
 async def test_a_spent_daily_budget_is_a_429_and_writes_nothing(demo_database_url):
-    async with api_with(demo_database_url, agent_daily_token_budget=500) as (client, deps):
+    async with api_with(demo_database_url, llm={"agent_daily_tokens": 500}) as (client, deps):
         first = await chat(client, deps, HURTING)
         before = await count(deps, AgentMessage)
         second = await chat(client, deps, HURTING)
@@ -223,7 +224,7 @@ async def test_ollama_tool_calls_and_stream(demo_database_url, ollama_fake):
         ollama_message(tool_calls=[ollama_tool_call("get_metric_summary", {"period": "90d"})]),
         ollama_message("Refunds are 5.52% of volume."),
     ]
-    settings = {"llm_provider": "ollama", "ollama_host": ollama_fake.url}
+    settings = {"llm": {"provider": "ollama", "ollama_host": ollama_fake.url}}
     async with api_with(demo_database_url, **settings) as (client, deps):
         response = await client.post(
             "/api/v1/agent/chat",
@@ -240,7 +241,9 @@ async def test_ollama_tool_calls_and_stream(demo_database_url, ollama_fake):
 
 async def test_ollama_5xx_is_retried_then_a_502(demo_database_url, ollama_fake):
     ollama_fake.state.down = True
-    settings = {"llm_provider": "ollama", "ollama_host": ollama_fake.url, "provider_max_retries": 1}
+    settings = {
+        "llm": {"provider": "ollama", "ollama_host": ollama_fake.url, "provider_retries": 1}
+    }
     async with api_with(demo_database_url, **settings) as (client, deps):
         response = await chat(client, deps, HURTING)
         conversations = await count(deps, AgentConversation)

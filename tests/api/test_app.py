@@ -86,7 +86,7 @@ async def test_a_declared_body_over_the_limit_is_refused_before_reading(api, api
         content=b"{}",
         headers={
             "content-type": "application/json",
-            "content-length": str(api_deps.settings.max_body_bytes + 1),
+            "content-length": str(api_deps.settings.http.max_body_bytes + 1),
         },
     )
 
@@ -94,7 +94,9 @@ async def test_a_declared_body_over_the_limit_is_refused_before_reading(api, api
 
 
 async def test_cors_allows_only_configured_origins(demo_database_url):
-    deps = Deps.build(settings_for(demo_database_url, cors_origins="https://app.vaultra.example"))
+    deps = Deps.build(
+        settings_for(demo_database_url, http={"cors_origins": "https://app.vaultra.example"})
+    )
     try:
         async for client in serve(deps):
             allowed = await client.options(
@@ -116,7 +118,7 @@ async def test_cors_allows_only_configured_origins(demo_database_url):
 
 
 def test_a_wildcard_origin_never_comes_with_credentials(demo_database_url):
-    app = create_app(settings_for(demo_database_url, cors_origins="*"))
+    app = create_app(settings_for(demo_database_url, http={"cors_origins": "*"}))
     cors = next(m for m in app.user_middleware if m.cls.__name__ == "CORSMiddleware")
 
     assert cors.kwargs["allow_credentials"] is False

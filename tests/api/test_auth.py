@@ -125,7 +125,7 @@ async def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(empty_a
 
 async def test_a_known_and_an_unknown_email_are_throttled_alike(empty_api, empty_api_deps):
     await sign_up(empty_api)
-    limit = empty_api_deps.settings.login_failures_per_account_address
+    limit = empty_api_deps.settings.auth.login_failures_per_account_address
 
     known = await fail_until_refused(empty_api, WRONG, limit)
     unknown = await fail_until_refused(
@@ -138,7 +138,7 @@ async def test_a_known_and_an_unknown_email_are_throttled_alike(empty_api, empty
 
 async def test_repeated_failures_make_that_address_wait_for_that_account(empty_api, empty_api_deps):
     await sign_up(empty_api)
-    for _ in range(empty_api_deps.settings.login_failures_per_account_address):
+    for _ in range(empty_api_deps.settings.auth.login_failures_per_account_address):
         assert (await empty_api.post(LOGIN, json=WRONG)).status_code == 401
 
     locked = await empty_api.post(LOGIN, json={"email": OWNER, "password": PASSWORD})
@@ -151,7 +151,7 @@ async def test_a_stranger_failing_from_elsewhere_cannot_lock_the_owner_out(
     empty_api, empty_api_deps
 ):
     await sign_up(empty_api)
-    limit = empty_api_deps.settings.login_failures_per_account_address
+    limit = empty_api_deps.settings.auth.login_failures_per_account_address
     async for stranger in serve(empty_api_deps, peer="198.51.100.66"):
         refused = (await fail_until_refused(stranger, WRONG, limit * 3))[-1]
 
@@ -163,7 +163,7 @@ async def test_a_stranger_failing_from_elsewhere_cannot_lock_the_owner_out(
 
 async def test_each_failure_past_the_limit_doubles_the_wait(empty_api, empty_api_deps):
     clock, settings = empty_api_deps.clock, empty_api_deps.settings
-    for _ in range(settings.login_failures_per_account_address):
+    for _ in range(settings.auth.login_failures_per_account_address):
         await empty_api.post(LOGIN, json=WRONG)
     waits = []
     for _ in range(4):
@@ -177,7 +177,7 @@ async def test_each_failure_past_the_limit_doubles_the_wait(empty_api, empty_api
 
 async def test_a_burst_of_concurrent_guesses_gets_only_the_limit(empty_api, empty_api_deps):
     await sign_up(empty_api)
-    limit = empty_api_deps.settings.login_failures_per_account_address
+    limit = empty_api_deps.settings.auth.login_failures_per_account_address
 
     answers = await asyncio.gather(*(empty_api.post(LOGIN, json=WRONG) for _ in range(12)))
 
@@ -189,7 +189,7 @@ async def test_a_burst_of_concurrent_guesses_gets_only_the_limit(empty_api, empt
 
 async def test_the_wait_ends_once_the_window_has_passed(empty_api, empty_api_deps):
     await sign_up(empty_api)
-    for _ in range(empty_api_deps.settings.login_failures_per_account_address * 3):
+    for _ in range(empty_api_deps.settings.auth.login_failures_per_account_address * 3):
         await empty_api.post(LOGIN, json=WRONG)
     empty_api_deps.clock.moment += timedelta(seconds=901)
 
@@ -210,7 +210,7 @@ async def test_signing_in_clears_the_pairs_failures_but_not_the_addresss(empty_a
 
 
 async def test_one_address_guessing_many_accounts_is_limited_too(empty_api, empty_api_deps):
-    limit = empty_api_deps.settings.login_failures_per_ip
+    limit = empty_api_deps.settings.auth.login_failures_per_ip
     for n in range(limit):
         await empty_api.post(
             LOGIN,
@@ -227,13 +227,13 @@ async def test_one_address_guessing_many_accounts_is_limited_too(empty_api, empt
 def _forged(deps, **changes):
     now = int(deps.clock.now().timestamp())
     claims = {
-        "iss": deps.settings.jwt_issuer,
-        "aud": deps.settings.jwt_audience,
+        "iss": deps.settings.auth.jwt_issuer,
+        "aud": deps.settings.auth.jwt_audience,
         "sub": str(DEVON),
         "iat": now,
         "exp": now + 600,
     } | changes
-    return jwt.encode(claims, deps.settings.jwt_secret.get_secret_value(), algorithm="HS256")
+    return jwt.encode(claims, deps.settings.auth.jwt_secret.get_secret_value(), algorithm="HS256")
 
 
 def _alg_none(deps):

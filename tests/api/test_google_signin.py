@@ -21,10 +21,12 @@ from vaultra_mcp.models import User
 async def google_deps(database_url, google_fake: Running[GoogleState]):
     async for deps in _api_deps(
         database_url,
-        google_client_id=google_fake.state.client_id,
-        google_client_secret=google_fake.state.client_secret,
-        google_discovery_url=f"{google_fake.url}/.well-known/openid-configuration",
-        provider_max_retries=0,
+        auth={
+            "google_client_id": google_fake.state.client_id,
+            "google_client_secret": google_fake.state.client_secret,
+            "google_discovery_url": f"{google_fake.url}/.well-known/openid-configuration",
+        },
+        llm={"provider_retries": 0},
     ):
         yield deps
 

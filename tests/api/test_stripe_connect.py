@@ -32,11 +32,13 @@ async def connect_deps(demo_database_url, stripe_fake):
     url, state = stripe_fake
     async for deps in _api_deps(
         demo_database_url,
-        stripe_api_base=url,
-        stripe_connect_base=url,
-        stripe_secret_key=state.secret_key,
-        stripe_connect_client_id=state.client_id,
-        provider_max_retries=0,
+        stripe={
+            "api_base": url,
+            "connect_base": url,
+            "secret_key": state.secret_key,
+            "connect_client_id": state.client_id,
+        },
+        llm={"provider_retries": 0},
     ):
         yield deps
 

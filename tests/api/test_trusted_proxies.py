@@ -42,7 +42,7 @@ async def test_by_default_a_forwarded_address_from_loopback_is_ignored(database_
 
 
 async def test_by_default_inventing_addresses_does_not_reset_the_address_limit(database_url):
-    async for deps in _api_deps(database_url, login_failures_per_ip=3):
+    async for deps in _api_deps(database_url, auth={"login_failures_per_ip": 3}):
         async for api in serve(deps, "127.0.0.1"):
             for n in range(3):
                 headers = {"X-Forwarded-For": f"203.0.113.{n}"}
@@ -55,7 +55,7 @@ async def test_by_default_inventing_addresses_does_not_reset_the_address_limit(d
 
 
 async def test_a_listed_proxy_is_believed_about_the_client_behind_it(database_url):
-    async for deps in _api_deps(database_url, trusted_proxies="10.0.0.0/8"):
+    async for deps in _api_deps(database_url, http={"trusted_proxies": "10.0.0.0/8"}):
         async for api in serve(deps, "10.1.2.3"):
             await api.post(
                 LOGIN, json=WRONG, headers={"X-Forwarded-For": "198.51.100.9, 203.0.113.77"}
@@ -66,7 +66,7 @@ async def test_a_listed_proxy_is_believed_about_the_client_behind_it(database_ur
 
 
 async def test_a_peer_that_is_not_a_listed_proxy_is_not_believed(database_url):
-    async for deps in _api_deps(database_url, trusted_proxies="10.0.0.0/8"):
+    async for deps in _api_deps(database_url, http={"trusted_proxies": "10.0.0.0/8"}):
         async for api in serve(deps, "192.0.2.50"):
             await api.post(LOGIN, json=WRONG, headers={"X-Forwarded-For": "203.0.113.77"})
         assert await addresses_counted(deps) == ["192.0.2.50"]
@@ -111,9 +111,13 @@ def test_vaultra_serve_does_not_trust_forwarded_headers_from_loopback(tmp_path, 
 
 @pytest.mark.parametrize("value", ["10.0.0.1", "10.0.0.0/8, 2001:db8::/32", "*", ""])
 def test_trusted_proxies_take_addresses_networks_or_a_star(value):
-    assert settings_for("sqlite+aiosqlite://", trusted_proxies=value).trusted_proxies == value
+    assert (
+        settings_for("sqlite+aiosqlite://", http={"trusted_proxies": value}).http.trusted_proxies
+        == value
+    )
 
 
-def test_a_trusted_proxy_that_is_not_an_address_stops_start_up():
+def test_a_trusted_proxy_that_is_not_an_address_stops_start_up(monkeypatch):
+    monkeypatch.setenv("VAULTRA_TRUSTED_PROXIES", "ingress-nginx")
     with pytest.raises(ConfigurationError, match="trusted_proxies"):
-        load_settings(_env_file=None, trusted_proxies="ingress-nginx")
+        load_settings()

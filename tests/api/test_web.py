@@ -34,7 +34,7 @@ def site(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def web(database_url: str, site: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async for deps in _api_deps(database_url, web_dir=str(site)):
+    async for deps in _api_deps(database_url, http={"web_dir": str(site)}):
         async for client in serve(deps):
             yield client
 
@@ -90,7 +90,10 @@ def test_the_policy_allows_no_inline_script_and_no_other_origin():
 
 
 async def test_over_https_responses_carry_hsts(database_url, site):
-    async for deps in _api_deps(database_url, web_dir=str(site), public_url="https://v.example"):
+    async for deps in _api_deps(
+        database_url,
+        http={"web_dir": str(site), "public_url": "https://v.example"},
+    ):
         async for client in serve(deps):
             headers = (await client.get("/healthz")).headers
 
@@ -98,7 +101,7 @@ async def test_over_https_responses_carry_hsts(database_url, site):
 
 
 async def test_without_a_build_the_root_says_what_is_missing_and_the_api_runs(database_url):
-    async for deps in _api_deps(database_url, web_dir=""):
+    async for deps in _api_deps(database_url, http={"web_dir": ""}):
         async for client in serve(deps):
             root = await client.get("/")
             health = await client.get("/healthz")

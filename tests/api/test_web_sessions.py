@@ -42,7 +42,9 @@ async def test_signing_in_sets_an_httponly_lax_cookie_that_authenticates(api):
 
 
 async def test_over_https_the_cookie_is_secure_with_the_host_prefix(demo_database_url):
-    async for deps in _api_deps(demo_database_url, public_url="https://app.vaultra.example"):
+    async for deps in _api_deps(
+        demo_database_url, http={"public_url": "https://app.vaultra.example"}
+    ):
         async for client in serve(deps):
             response = await client.post(
                 "/api/v1/auth/session",
@@ -137,14 +139,14 @@ async def test_signing_out_revokes_the_session_so_a_copied_cookie_stops_working(
 
 async def test_a_session_idle_past_its_limit_ends(api, api_deps):
     await sign_in(api)
-    api_deps.clock.moment += timedelta(minutes=api_deps.settings.session_idle_minutes)
+    api_deps.clock.moment += timedelta(minutes=api_deps.settings.auth.session_idle_minutes)
 
     assert (await api.get("/api/v1/users/me")).status_code == 401
 
 
 async def test_a_used_session_ends_at_its_absolute_lifetime(api, api_deps):
     await sign_in(api)
-    for _ in range(api_deps.settings.session_ttl_minutes // 50):
+    for _ in range(api_deps.settings.auth.session_ttl_minutes // 50):
         api_deps.clock.moment += timedelta(minutes=50)
         still = await api.get("/api/v1/users/me")
         assert still.status_code == 200

@@ -18,7 +18,7 @@ ACCOUNT = "acct_stormtest"
 
 @pytest.fixture
 async def storm_deps(database_url):
-    async for deps in _api_deps(database_url, stripe_webhook_secret=SECRET):
+    async for deps in _api_deps(database_url, stripe={"webhook_secret": SECRET}):
         async with deps.db.transaction() as session:
             session.add(Business(id=1, name="Storm"))
             await session.flush()

@@ -13,7 +13,7 @@ import stripe
 from sqlalchemy import select, update
 from sqlmodel import col
 
-from tests.api.conftest import WEBHOOK_SECRET, _api_deps, count, serve
+from tests.api.conftest import DEVON, WEBHOOK_SECRET, _api_deps, bearer, count, serve
 from tests.api.hostile import HOSTILE
 from vaultra_mcp.models import Business, Charge, Dispute, IntegrationAccount, StripeEvent
 from vaultra_mcp.services.secret_box import encrypt
@@ -110,6 +110,24 @@ async def test_a_signed_charge_event_becomes_a_charge_row_and_queues_a_recompute
     )
     assert row.customer_hash and "cus_hook" not in row.customer_hash
     assert await version(connected) == before + 1
+
+
+async def test_markup_in_a_stripe_description_is_not_kept_so_no_page_or_answer_can_show_it(
+    api, connected
+):
+    markup = '<img src="https://evil.example/x.png" onerror="alert(1)">![x](https://evil.example/d)'
+    customer = {"id": "cus_hook", "object": "customer", "description": markup, "name": markup}
+    body = event("charge.succeeded", charge(description=markup, customer=customer))
+
+    assert (await deliver(api, connected, body)).status_code == 200
+
+    row = await stored_charge(connected)
+    assert markup not in json.dumps(row.model_dump(mode="json"))
+    for path in ("/api/v1/readiness", "/api/v1/metrics", "/api/v1/recommendations"):
+        shown = await api.get(
+            path, params={"business_id": BUSINESS}, headers=bearer(connected, DEVON)
+        )
+        assert shown.status_code == 200 and "evil.example" not in shown.text, path
 
 
 @pytest.mark.parametrize(
@@ -227,7 +245,9 @@ async def test_any_of_several_v1_signatures_may_match_during_rotation(api, conne
 
 
 async def test_our_old_and_new_secrets_both_verify_while_rotating(demo_database_url):
-    async for deps in _api_deps(demo_database_url, stripe_webhook_secret="whsec_new,whsec_old"):
+    async for deps in _api_deps(
+        demo_database_url, stripe={"webhook_secret": "whsec_new,whsec_old"}
+    ):
         async for client in serve(deps):
             response = await deliver(
                 client, deps, event("charge.succeeded", charge()), secret="whsec_old"
@@ -493,7 +513,7 @@ async def test_events_for_a_disconnected_account_are_not_applied(api, connected)
 
 
 async def test_a_body_over_the_limit_is_413_and_stores_nothing(api, connected):
-    padding = "x" * (connected.settings.max_body_bytes + 1)
+    padding = "x" * (connected.settings.http.max_body_bytes + 1)
 
     response = await deliver(api, connected, event("charge.succeeded", charge(), padding=padding))
 
@@ -502,7 +522,7 @@ async def test_a_body_over_the_limit_is_413_and_stores_nothing(api, connected):
 
 
 async def test_without_a_configured_secret_webhooks_are_503(demo_database_url):
-    async for deps in _api_deps(demo_database_url, stripe_webhook_secret=None):
+    async for deps in _api_deps(demo_database_url, stripe={"webhook_secret": None}):
         async for client in serve(deps):
             response = await deliver(client, deps, event("charge.succeeded", charge()))
             stored = await count(deps, StripeEvent)

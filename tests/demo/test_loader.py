@@ -54,7 +54,7 @@ async def test_a_demo_owner_signs_in_with_the_printed_password(deps):
 
 
 async def test_demo_passwords_are_refused_in_production(database_url):
-    production = settings_for(database_url).model_copy(update={"env": "production"})
+    production = settings_for(database_url).changed(env="production")
     deps = Deps.build(production, clock=FixedClock(AS_OF))
     try:
         report = await load_demo(deps, businesses=1, seed=7)

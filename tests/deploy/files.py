@@ -4,18 +4,19 @@ the files the way Docker Compose and the shell would."""
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from unittest import mock
 
 from click.testing import CliRunner
 from dockerfile_parse import DockerfileParser
-from pydantic import AliasChoices
 
 from vaultra_mcp.cli.app import cli
 from vaultra_mcp.server.__main__ import command as mcp_command
-from vaultra_mcp.settings import Settings
+from vaultra_mcp.settings import Settings, variables
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "docker"
@@ -37,23 +38,16 @@ REFERENCE = re.compile(r"(?<!\$)\$\{?(\w+)")
 
 @cache
 def setting_names() -> frozenset[str]:
-    """Every environment name Settings reads (its upper-case aliases)."""
-    names: set[str] = set()
-    for field in Settings.model_fields.values():
-        if isinstance(field.validation_alias, AliasChoices):
-            names.update(
-                choice
-                for choice in field.validation_alias.choices
-                if isinstance(choice, str) and choice.isupper()
-            )
-    return frozenset(names)
+    """Every environment name Settings reads."""
+    return frozenset(variable.name for variable in variables())
 
 
 def missing_in_production(environment: Mapping[str, str | None]) -> list[str]:
     """What production mode would refuse to start without, given these environment variables
     (the caller clears the process's own Settings variables first)."""
     values = {k: v for k, v in environment.items() if k in setting_names() and v is not None}
-    return Settings(_env_file=None, **values).missing_production_secrets()
+    with mock.patch.dict(os.environ, values):
+        return Settings().missing_production_secrets()
 
 
 def interpolate(text: str, variables: Mapping[str, str | None]) -> str:

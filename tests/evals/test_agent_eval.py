@@ -180,9 +180,11 @@ async def test_a_real_models_judge_verdict_is_recorded_and_unclear_is_inconclusi
     ]
     settings = fixture_settings(
         fixture_db,
-        llm_provider="openai",
-        openai_base_url=f"{openai_fake.url}/v1",
-        openai_api_key="sk-test",
+        llm={
+            "provider": "openai",
+            "openai_base_url": f"{openai_fake.url}/v1",
+            "openai_api_key": "sk-test",
+        },
     )
     case = load_case(CASES / "readiness.hurting.chargeback_shop.yaml")
     async with Connector(settings, "memory") as connector:

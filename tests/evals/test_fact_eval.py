@@ -45,7 +45,7 @@ def test_matching_ignores_case_dashes_markup_and_thousands_separators() -> None:
 
 @pytest.fixture
 async def built(tmp_path: Path):
-    async with fresh_index(Settings(_env_file=None)) as pair:
+    async with fresh_index(Settings()) as pair:
         yield pair
 
 

@@ -17,7 +17,7 @@ HEADING = re.compile(r"^#{2,3}\s+(.+?)\s*$", re.MULTILINE)
 
 @pytest.fixture
 async def knowledge(tmp_path: Path):
-    kb = KnowledgeBase(Settings(_env_file=None, knowledge_index=str(tmp_path / "k.sqlite")))
+    kb = KnowledgeBase(Settings(knowledge={"index": str(tmp_path / "k.sqlite")}))
     yield kb
     await kb.close()
 
@@ -58,10 +58,8 @@ async def test_dense_and_hybrid_are_scored_when_an_embedder_is_configured(
 ) -> None:
     kb = KnowledgeBase(
         Settings(
-            _env_file=None,
-            knowledge_index=str(tmp_path / "k.sqlite"),
-            embeddings_provider="openai",
-            openai_base_url=f"{openai_fake.url}/v1",
+            knowledge={"index": str(tmp_path / "k.sqlite"), "embeddings_provider": "openai"},
+            llm={"openai_base_url": f"{openai_fake.url}/v1"},
         )
     )
     try:

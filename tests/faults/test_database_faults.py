@@ -54,8 +54,9 @@ async def outage(postgres_templates: PostgresTemplates | None) -> AsyncIterator[
     url, drop = await asyncio.to_thread(postgres_templates.copy, "demo", seed_demo)
     try:
         async with fault_proxy(url) as proxy:
-            overrides = {"stripe_webhook_secret": SECRET, "database_command_timeout_seconds": 1}
-            settings = settings_for(through(url, proxy), **(API_SETTINGS | overrides))
+            settings = settings_for(through(url, proxy), **API_SETTINGS).changed(
+                stripe={"webhook_secret": SECRET}, database={"db_command_timeout": 1}
+            )
             deps = Deps.build(settings, clock=FixedClock(AS_OF))
             async with deps.db.transaction() as session:
                 session.add(Business(id=STORM_BUSINESS, name="Storm"))

@@ -26,7 +26,7 @@ async def test_a_model_failing_mid_stream_ends_the_turn_with_an_error_event(
     async with fault_proxy(openai_fake.url) as proxy:
         proxy.fault_after(MID_STREAM, fault)
         fake = Running(through(openai_fake.url, proxy), openai_fake.state)
-        settings = openai_settings(fake, provider_timeout_seconds=2.0, provider_max_retries=1)
+        settings = openai_settings(fake, provider_timeout=2.0, provider_retries=1)
         async with api_with(demo_database_url, **settings) as (client, deps):
             response = await client.post(
                 "/api/v1/agent/chat",

@@ -48,10 +48,9 @@ async def test_a_backfill_broken_mid_page_resumes_from_its_cursor(deps, stripe_a
         settings = sync_settings(
             through(url, proxy),
             state,
-            deps.settings.database_url,
-            stripe_max_retries=0,
-            provider_timeout_seconds=1,
-        )
+            deps.settings.database.url,
+            max_retries=0,
+        ).changed(llm={"provider_timeout": 1})
         broken = Deps.build(settings, clock=deps.clock)
         try:
             [first] = await sync_business(broken, 1)

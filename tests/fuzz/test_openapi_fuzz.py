@@ -47,7 +47,7 @@ STATE_CHECKED = {
 
 
 @pytest.fixture(scope="module")
-def integrations() -> Iterator[dict[str, str]]:
+def integrations() -> Iterator[dict[str, dict[str, str]]]:
     """Every integration configured, against fakes: no route answers "not configured"."""
     google, stripe = GoogleState(), FakeStripe()
     stripe.add_account("acct_schemathesis", "steady_saas", as_of=AS_OF, connected=False)
@@ -56,13 +56,17 @@ def integrations() -> Iterator[dict[str, str]]:
         serve_stripe_fake(stripe) as stripe_url,
     ):
         yield {
-            "google_client_id": google.client_id,
-            "google_client_secret": google.client_secret,
-            "google_discovery_url": f"{google_url}/.well-known/openid-configuration",
-            "stripe_api_base": stripe_url,
-            "stripe_connect_base": stripe_url,
-            "stripe_secret_key": stripe.secret_key,
-            "stripe_connect_client_id": stripe.client_id,
+            "auth": {
+                "google_client_id": google.client_id,
+                "google_client_secret": google.client_secret,
+                "google_discovery_url": f"{google_url}/.well-known/openid-configuration",
+            },
+            "stripe": {
+                "api_base": stripe_url,
+                "connect_base": stripe_url,
+                "secret_key": stripe.secret_key,
+                "connect_client_id": stripe.client_id,
+            },
         }
 
 
@@ -72,7 +76,7 @@ def fuzz_settings(
     tmp_path_factory: pytest.TempPathFactory,
     sqlite_templates: SqliteTemplates,
     postgres_templates: PostgresTemplates | None,
-    integrations: dict[str, str],
+    integrations: dict[str, dict[str, str]],
 ) -> Iterator[Settings]:
     """Settings over a fresh copy of the demo database, dropped after the run."""
     if request.param == "sqlite":
@@ -82,7 +86,7 @@ def fuzz_settings(
         assert postgres_templates is not None
         url, drop = postgres_templates.copy("demo", seed_demo)
     try:
-        yield settings_for(url, **(API_SETTINGS | integrations))
+        yield settings_for(url, **API_SETTINGS).changed(**integrations)
     finally:
         if drop is not None:
             drop()

@@ -54,10 +54,11 @@ async def test_the_local_model_embeds_what_is_missing_and_search_is_hybrid(tmp_p
         shutil.copy(CORPUS / f"{doc_id}.md", corpus / f"{doc_id}.md")
     kb = KnowledgeBase(
         Settings(
-            _env_file=None,
-            knowledge_dir=str(corpus),
-            knowledge_index=str(tmp_path / "k.sqlite"),
-            embeddings_provider="local",
+            knowledge={
+                "dir": str(corpus),
+                "index": str(tmp_path / "k.sqlite"),
+                "embeddings_provider": "local",
+            }
         )
     )
     try:

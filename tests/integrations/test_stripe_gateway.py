@@ -32,9 +32,8 @@ async def gateway(fake):
     gateway = StripeApiGateway(
         settings_for(
             "sqlite+aiosqlite:///unused.db",
-            stripe_api_base=url,
-            stripe_secret_key=state.secret_key,
-            provider_timeout_seconds=0.5,
+            stripe={"api_base": url, "secret_key": state.secret_key},
+            llm={"provider_timeout": 0.5},
         )
     )
     yield gateway
@@ -57,7 +56,9 @@ async def test_pages_follow_stripes_cursor_newest_first(gateway, fake):
 
 async def test_without_a_platform_key_the_accounts_own_token_is_used(fake):
     url, state = fake
-    gateway = StripeApiGateway(settings_for("sqlite+aiosqlite:///unused.db", stripe_api_base=url))
+    gateway = StripeApiGateway(
+        settings_for("sqlite+aiosqlite:///unused.db", stripe={"api_base": url})
+    )
     try:
         page = await gateway.page(
             ConnectedAccount(ACCOUNT, "sk_test_account_own"), "payouts", created_gte=0

@@ -31,7 +31,7 @@ async def test_a_representative_search_stays_near_800_tokens(demo_deps):
 
 
 async def test_a_tight_budget_drops_passages_instead_of_cutting_one(demo_deps):
-    tight = demo_deps.settings.model_copy(update={"tool_token_budget": 350})
+    tight = demo_deps.settings.changed(mcp={"tool_token_budget": 350})
     server = build_server(tight, FixedIdentity(DEVON), deps=demo_deps)
     async with Client(server) as client:
         result = await call(client, "search_knowledge", query="merchant cash advance", top_k=10)

@@ -70,7 +70,7 @@ async def test_every_tool_answers_for_every_profile_within_its_schema_and_budget
             assert not result.is_error, (tool, result)
             jsonschema.validate(result.structured_content, schemas[tool])
             assert result.content[0].text.strip(), tool
-            assert tokens(result) <= demo_deps.settings.tool_token_budget, tool
+            assert tokens(result) <= demo_deps.settings.mcp.tool_token_budget, tool
 
 
 async def test_the_largest_requests_still_fit_the_budget(demo_deps):
@@ -89,11 +89,11 @@ async def test_the_largest_requests_still_fit_the_budget(demo_deps):
             ("get_readiness_breakdown", {}),
         ]:
             result = await call(client, tool, **args)
-            assert tokens(result) <= demo_deps.settings.tool_token_budget, tool
+            assert tokens(result) <= demo_deps.settings.mcp.tool_token_budget, tool
 
 
 async def test_a_tight_budget_truncates_lists_and_says_so(demo_deps):
-    tight = demo_deps.settings.model_copy(update={"tool_token_budget": 300})
+    tight = demo_deps.settings.changed(mcp={"tool_token_budget": 300})
     from fastmcp import Client
 
     from vaultra_mcp.server.app import build_server

@@ -29,7 +29,9 @@ def claims(**changes) -> dict:
 
 
 def signed(payload: dict, key: str | None = None, algorithm: str = "HS256") -> str:
-    return pyjwt.encode(payload, key or SETTINGS.jwt_secret.get_secret_value(), algorithm=algorithm)
+    return pyjwt.encode(
+        payload, key or SETTINGS.auth.jwt_secret.get_secret_value(), algorithm=algorithm
+    )
 
 
 def test_a_minted_jwt_names_its_user():

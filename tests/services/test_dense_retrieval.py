@@ -40,16 +40,9 @@ def corpus(tmp_path: Path) -> Path:
 
 
 def knowledge_with(corpus: Path, tmp_path: Path, **settings: Any) -> KnowledgeBase:
-    defaults: dict[str, Any] = {"provider_max_retries": 0, "provider_timeout_seconds": 2}
-    return KnowledgeBase(
-        Settings(
-            _env_file=None,
-            env="test",
-            knowledge_dir=str(corpus),
-            knowledge_index=str(tmp_path / "index.sqlite"),
-            **(defaults | settings),
-        )
-    )
+    paths = {"dir": str(corpus), "index": str(tmp_path / "index.sqlite")}
+    base = Settings(env="test", llm={"provider_retries": 0, "provider_timeout": 2})
+    return KnowledgeBase(base.changed(knowledge=paths).changed(**settings))
 
 
 @pytest.fixture
@@ -59,9 +52,8 @@ async def openai_kb(
     kb = knowledge_with(
         corpus,
         tmp_path,
-        embeddings_provider="openai",
-        openai_api_key="sk-test",
-        openai_base_url=f"{openai_fake.url}/v1",
+        knowledge={"embeddings_provider": "openai"},
+        llm={"openai_api_key": "sk-test", "openai_base_url": f"{openai_fake.url}/v1"},
     )
     yield kb
     await kb.close()
@@ -77,12 +69,13 @@ async def pinecone_kb(
     kb = knowledge_with(
         corpus,
         tmp_path,
-        embeddings_provider="openai",
-        openai_api_key="sk-test",
-        openai_base_url=f"{openai_fake.url}/v1",
-        vector_store="pinecone",
-        pinecone_api_key="pc-test",
-        pinecone_host=pinecone_fake.url,
+        knowledge={
+            "embeddings_provider": "openai",
+            "vector_store": "pinecone",
+            "pinecone_api_key": "pc-test",
+            "pinecone_host": pinecone_fake.url,
+        },
+        llm={"openai_api_key": "sk-test", "openai_base_url": f"{openai_fake.url}/v1"},
     )
     yield kb
     await kb.close()
@@ -129,7 +122,12 @@ async def test_dense_mode_ranks_by_embedding_alone(openai_kb: KnowledgeBase) -> 
 async def test_ollama_embeddings_serve_dense_search(
     corpus: Path, tmp_path: Path, ollama_fake: Running[OllamaState]
 ) -> None:
-    kb = knowledge_with(corpus, tmp_path, embeddings_provider="ollama", ollama_host=ollama_fake.url)
+    kb = knowledge_with(
+        corpus,
+        tmp_path,
+        knowledge={"embeddings_provider": "ollama"},
+        llm={"ollama_host": ollama_fake.url},
+    )
     try:
         report = await sync_vectors(kb)
         result = await search_knowledge(kb, "Visa dispute monitoring program", mode="dense")
@@ -147,9 +145,8 @@ async def test_ollama_embedding_retries_a_passing_outage(
     kb = knowledge_with(
         corpus,
         tmp_path,
-        embeddings_provider="ollama",
-        ollama_host=ollama_fake.url,
-        provider_max_retries=1,
+        knowledge={"embeddings_provider": "ollama"},
+        llm={"ollama_host": ollama_fake.url, "provider_retries": 1},
     )
     ollama_fake.state.fail_next = [503]
     try:
@@ -256,11 +253,13 @@ async def test_ingest_creates_the_pinecone_index_it_needs(
     kb = knowledge_with(
         corpus,
         tmp_path,
-        embeddings_provider="openai",
-        openai_base_url=f"{openai_fake.url}/v1",
-        vector_store="pinecone",
-        pinecone_api_key="pc-test",
-        pinecone_index="vaultra-knowledge",
+        knowledge={
+            "embeddings_provider": "openai",
+            "vector_store": "pinecone",
+            "pinecone_api_key": "pc-test",
+            "pinecone_index": "vaultra-knowledge",
+        },
+        llm={"openai_base_url": f"{openai_fake.url}/v1"},
     )
     try:
         await sync_vectors(kb)
@@ -285,10 +284,12 @@ async def test_a_missing_pinecone_index_degrades_search_instead_of_creating_one(
     kb = knowledge_with(
         corpus,
         tmp_path,
-        embeddings_provider="openai",
-        openai_base_url=f"{openai_fake.url}/v1",
-        vector_store="pinecone",
-        pinecone_api_key="pc-test",
+        knowledge={
+            "embeddings_provider": "openai",
+            "vector_store": "pinecone",
+            "pinecone_api_key": "pc-test",
+        },
+        llm={"openai_base_url": f"{openai_fake.url}/v1"},
     )
     try:
         result = await search_knowledge(kb, "SBFE")

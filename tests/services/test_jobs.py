@@ -130,7 +130,7 @@ def test_the_schedule_coalesces_and_never_overlaps(demo_database_url):
     for job in jobs.values():
         assert job.coalesce is True
         assert job.max_instances == 1
-        assert job.misfire_grace_time == deps.settings.job_misfire_grace_seconds
+        assert job.misfire_grace_time == deps.settings.jobs.job_misfire_grace
     assert jobs["hourly_metrics"].args[1] == ("compute_metrics", "compute_readiness")
     asyncio.run(deps.close())
 

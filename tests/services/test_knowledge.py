@@ -24,9 +24,7 @@ def corpus(tmp_path: Path) -> Path:
 @pytest.fixture
 async def kb(corpus: Path, tmp_path: Path):
     base = KnowledgeBase(
-        Settings(
-            _env_file=None, knowledge_dir=str(corpus), knowledge_index=str(tmp_path / "k.sqlite")
-        )
+        Settings(knowledge={"dir": str(corpus), "index": str(tmp_path / "k.sqlite")})
     )
     yield base
     await base.close()

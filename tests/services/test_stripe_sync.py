@@ -53,19 +53,16 @@ def stripe_api() -> Iterator[tuple[str, FakeStripe]]:
         yield url, state
 
 
-def sync_settings(url: str, state: FakeStripe, database_url: str, **overrides: Any):
-    return settings_for(
-        database_url,
-        **{
-            "stripe_api_base": url,
-            "stripe_secret_key": state.secret_key,
-            "stripe_backfill_months": 36,
-            "stripe_backoff_base_seconds": 0.001,
-            "stripe_backoff_max_seconds": 0.01,
-            "provider_timeout_seconds": 5,
-            **overrides,
-        },
-    )
+def sync_settings(url: str, state: FakeStripe, database_url: str, **stripe: Any):
+    """Settings for syncing from the fake, with these ``stripe`` settings changed."""
+    fast = {
+        "api_base": url,
+        "secret_key": state.secret_key,
+        "backfill_months": 36,
+        "backoff_base": 0.001,
+        "backoff_max": 0.01,
+    }
+    return settings_for(database_url, stripe=fast | stripe, llm={"provider_timeout": 5})
 
 
 @pytest.fixture
@@ -112,9 +109,18 @@ async def test_a_backfill_brings_exactly_the_accounts_history(deps, stripe_api):
     assert (await integration(deps)).last_synced_at is not None
 
 
+async def test_a_backfill_reports_its_progress_page_by_page(deps, stripe_api):
+    heard: list[tuple[int, int]] = []
+
+    [report] = await sync_business(deps, 1, on_page=lambda r: heard.append((r.pages, r.rows)))
+
+    assert len(heard) > 1 and heard == sorted(heard)
+    assert heard[-1] == (report.pages, report.rows)
+
+
 async def test_syncing_gives_exactly_the_metrics_loading_the_same_profile_gives(deps, stripe_api):
     account = stripe_api[1].accounts[ACCOUNT]
-    key = deps.settings.hash_key.get_secret_value().encode()
+    key = deps.settings.auth.hash_key.get_secret_value().encode()
     history = generate(account.profile, AS_OF, 7, account.tag)
     async with deps.db.transaction() as session:
         await insert_payment_rows(session, deps.db.dialect, history_rows(2, history, key), AS_OF)
@@ -147,7 +153,7 @@ async def test_a_backfill_cut_short_resumes_without_gaps_or_duplicates(deps, str
     state = stripe_api[1]
     state.rate_limit_every = 6  # the 6th request fails, and there is no retry budget
     deps_without_retries = Deps.build(
-        sync_settings(stripe_api[0], state, deps.settings.database_url, stripe_max_retries=0),
+        sync_settings(stripe_api[0], state, deps.settings.database.url, max_retries=0),
         clock=deps.clock,
     )
     try:
@@ -170,7 +176,7 @@ async def test_a_stopped_backfill_leaves_only_whole_pages(deps, stripe_api):
     state = stripe_api[1]
     state.rate_limit_every = 4
     weak = Deps.build(
-        sync_settings(stripe_api[0], state, deps.settings.database_url, stripe_max_retries=0),
+        sync_settings(stripe_api[0], state, deps.settings.database.url, max_retries=0),
         clock=deps.clock,
     )
     try:

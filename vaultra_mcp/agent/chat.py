@@ -61,8 +61,8 @@ def cost_micros(settings: Settings, provider: LLMProvider, usage: Usage) -> int:
     if provider.name != "openai":
         return 0
     return round(
-        usage.prompt_tokens * settings.llm_input_usd_per_mtok
-        + usage.completion_tokens * settings.llm_output_usd_per_mtok
+        usage.prompt_tokens * settings.llm.llm_input_price
+        + usage.completion_tokens * settings.llm.llm_output_price
     )
 
 
@@ -110,8 +110,8 @@ async def run(runtime: ChatRuntime, started: TurnStart) -> AsyncIterator[ChatEve
         agent = Agent(
             provider,
             session,
-            max_steps=settings.agent_max_steps,
-            context_tokens=settings.agent_context_tokens,
+            max_steps=settings.llm.agent_max_steps,
+            context_tokens=settings.llm.agent_context_tokens,
             redact_kinds=parse_kinds(settings.redact_pii),
             history=_history(started),
             context=describe(business),

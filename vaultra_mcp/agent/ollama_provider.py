@@ -14,16 +14,11 @@ import httpx
 import ollama
 
 from vaultra_mcp.agent.messages import ChatMessage, Completion, TextDelta, ToolSpec, Usage
-from vaultra_mcp.agent.retry import with_retries
 from vaultra_mcp.agent.wire import ollama_messages, parse_call, tool_definitions
 from vaultra_mcp.errors import LLMUnavailable
+from vaultra_mcp.integrations.ollama_failures import transient
+from vaultra_mcp.retries import Backoff, with_retries
 from vaultra_mcp.settings import Settings
-
-
-def transient(exc: BaseException) -> bool:
-    if isinstance(exc, ollama.ResponseError):
-        return exc.status_code == 429 or exc.status_code >= 500
-    return isinstance(exc, httpx.TransportError | ConnectionError)
 
 
 class OllamaProvider:
@@ -31,10 +26,10 @@ class OllamaProvider:
     external = True  # usually a machine of ours, but it may not be: redact all the same
 
     def __init__(self, settings: Settings) -> None:
-        self.model = settings.ollama_model
-        self.retries = settings.provider_max_retries
+        self.model = settings.llm.ollama_model
+        self.backoff = Backoff(settings.llm.provider_retries)
         self.client = ollama.AsyncClient(
-            host=settings.ollama_host, timeout=settings.provider_timeout_seconds
+            host=settings.llm.ollama_host, timeout=settings.llm.provider_timeout
         )
         self._ids = itertools.count(1)
 
@@ -62,7 +57,7 @@ class OllamaProvider:
             return await self.client.chat(**self._request(messages, tools))
 
         try:
-            response = await with_retries(attempt, retries=self.retries, transient=transient)
+            response = await with_retries(attempt, self.backoff, transient=transient)
         except (ollama.ResponseError, httpx.HTTPError, ConnectionError) as exc:
             raise _unavailable(exc) from None
         return Completion(
@@ -83,7 +78,7 @@ class OllamaProvider:
         calls: list[Any] = []
         usage = Usage()
         try:
-            iterator, chunk = await with_retries(opened, retries=self.retries, transient=transient)
+            iterator, chunk = await with_retries(opened, self.backoff, transient=transient)
             while True:
                 if chunk.message.content:
                     text.append(chunk.message.content)

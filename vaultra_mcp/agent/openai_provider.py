@@ -24,13 +24,13 @@ class OpenAIProvider:
     external = True
 
     def __init__(self, settings: Settings) -> None:
-        self.model = settings.openai_model
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
+        self.model = settings.llm.openai_model
+        key = settings.llm.openai_api_key.get_secret_value() if settings.llm.openai_api_key else ""
         self.client = openai.AsyncOpenAI(
             api_key=key or "unset",
-            base_url=settings.openai_base_url,
-            timeout=settings.provider_timeout_seconds,
-            max_retries=settings.provider_max_retries,
+            base_url=settings.llm.openai_base_url,
+            timeout=settings.llm.provider_timeout,
+            max_retries=settings.llm.provider_retries,
         )
 
     def _request(

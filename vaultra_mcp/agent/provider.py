@@ -31,7 +31,7 @@ class LLMProvider(Protocol):
 
 def build_provider(settings: Settings, name: str | None = None) -> LLMProvider:
     """The configured provider (``LLM_PROVIDER``), or ``name`` when a caller picks one."""
-    chosen = name or settings.llm_provider
+    chosen = name or settings.llm.provider
     if chosen == "openai":
         from vaultra_mcp.agent.openai_provider import OpenAIProvider
 

@@ -99,9 +99,9 @@ def load_settings(database_url: str | None = None) -> Settings:
     from vaultra_mcp.logs import configure_logging
     from vaultra_mcp.settings import load_settings as settings_from_environment
 
-    overrides = {} if database_url is None else {"database_url": database_url}
+    overrides = {} if database_url is None else {"database": {"url": database_url}}
     settings = settings_from_environment(**overrides)
-    parse_database_url(settings.database_url)
+    parse_database_url(settings.database.url)
     configure_logging(settings, "%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # "running upgrade" lines are noise
     return settings
@@ -140,4 +140,4 @@ def absolute_sqlite(url: str) -> str:
 def where(settings: Settings) -> str:
     from vaultra_mcp.db import describe, parse_database_url
 
-    return describe(parse_database_url(settings.database_url))
+    return describe(parse_database_url(settings.database.url))

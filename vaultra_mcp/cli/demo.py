@@ -32,35 +32,20 @@ PIPELINE = ("compute_metrics", "compute_readiness", "generate_recommendations")
 def demo(database_url: str | None, businesses: int, seed: int, as_json: bool) -> None:
     """Load demo businesses with up to 24 months of Stripe-shaped history, then score them."""
     from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
 
     from vaultra_mcp.demo.loader import demo_profiles, load_demo
     from vaultra_mcp.jobs import run_job
+    from vaultra_mcp.progress import progress
 
     demo_profiles(businesses, seed)  # validates --businesses before anything is touched
     settings = load_settings(database_url)
-    err = Console(stderr=True)
     expected = businesses * 1_100
 
     async def work(deps: Deps) -> tuple[DemoReport, list[JobResult]]:
-        with Progress(
-            TextColumn("loading payment rows"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as progress:
-            task = progress.add_task("rows", total=expected)
+        with progress() as bar:
+            task = bar.add_task("loading payment rows", total=expected)
             report = await load_demo(
-                deps, businesses=businesses, seed=seed, on_rows=lambda n: progress.advance(task, n)
+                deps, businesses=businesses, seed=seed, on_rows=lambda n: bar.advance(task, n)
             )
         results = [await run_job(deps, name) for name in PIPELINE]
         return report, results

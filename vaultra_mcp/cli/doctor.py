@@ -47,7 +47,7 @@ async def database_check(settings: Settings) -> Check:
     from vaultra_mcp.errors import VaultraError
     from vaultra_mcp.migrate import current_revision
 
-    url = parse_database_url(settings.database_url)
+    url = parse_database_url(settings.database.url)
     checked = Check(
         "DATABASE_URL",
         url.render_as_string(hide_password=True),
@@ -74,20 +74,20 @@ def corpus_check(settings: Settings) -> Check:
     from vaultra_mcp.services.knowledge import load_corpus
 
     try:
-        documents = load_corpus(_path(settings.knowledge_dir))
+        documents = load_corpus(_path(settings.knowledge.dir))
         status = f"ok: {len(documents)} documents"
     except VaultraError as exc:
         status = f"problem: {exc.message}"
     return Check(
         "VAULTRA_KNOWLEDGE_DIR",
-        settings.knowledge_dir,
+        settings.knowledge.dir,
         origin("VAULTRA_KNOWLEDGE_DIR", "default: the corpus installed with Vaultra"),
         status,
     )
 
 
 def index_check(settings: Settings) -> Check:
-    path = _path(settings.knowledge_index)
+    path = _path(settings.knowledge.index)
     if path.exists():
         status = "ok: built" if os.access(path, os.R_OK | os.W_OK) else "problem: not writable"
     else:
@@ -102,13 +102,13 @@ def index_check(settings: Settings) -> Check:
 
 
 def identity_check(settings: Settings) -> Check:
-    if settings.token is not None:
+    if settings.mcp.token is not None:
         status = "ok: stdio clients act as this token's user"
-    elif settings.business_id is not None:
+    elif settings.mcp.business_id is not None:
         status = "ok: pinned to one business (local demos only)"
     else:
         status = "ok: none set; stdio clients need one (`vaultra mcp install` creates it)"
-    value = "set" if settings.token else "unset"
+    value = "set" if settings.mcp.token else "unset"
     return Check("VAULTRA_TOKEN", value, origin("VAULTRA_TOKEN", "default: unset"), status)
 
 
@@ -135,7 +135,7 @@ def doctor() -> None:
         identity_check(settings),
     ]
     click.echo(f"Vaultra {__version__} (Python {sys.version.split()[0]}, {sys.executable})")
-    click.echo(f"environment: {settings.env}; LLM provider: {settings.llm_provider}")
+    click.echo(f"environment: {settings.env}; LLM provider: {settings.llm.provider}")
     for check in checks:
         click.echo(f"{check.name} = {check.value}\n    {check.origin}; {check.status}")
     if not all(check.ok for check in checks):

@@ -21,21 +21,16 @@ def knowledge() -> None:
 def ingest_command() -> None:
     """Parse, chunk and index knowledge/ (only changed chunks are written), then embed and push
     vectors when an embedder or Pinecone is configured."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
+    from vaultra_mcp.progress import progress
     from vaultra_mcp.services.knowledge import KnowledgeBase, load_corpus, sync_vectors
     from vaultra_mcp.settings import load_settings
 
     settings = load_settings()
     base = KnowledgeBase(settings)
-    err = Console(stderr=True)
     total = len(load_corpus(base.directory))  # a malformed file stops here, naming file and line
 
     async def work() -> tuple[IngestReport, VectorReport]:
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
-        ) as bar:
+        with progress() as bar:
             docs = bar.add_task("documents", total=total)
             report = base.ingest(on_document=lambda _: bar.advance(docs))
             pending = (

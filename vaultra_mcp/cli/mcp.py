@@ -67,7 +67,7 @@ def install(
         (current.get("env") or {}).get("VAULTRA_TOKEN") if isinstance(current, dict) else None
     )
     token = token or _token(settings, email, current_token, client, dry_run)
-    env = {"VAULTRA_TOKEN": token, "DATABASE_URL": absolute_sqlite(settings.database_url)}
+    env = {"VAULTRA_TOKEN": token, "DATABASE_URL": absolute_sqlite(settings.database.url)}
     env |= {name: os.environ[name] for name in PASSED_THROUGH if os.environ.get(name)}
     entry = kind.entry(server_command(), env)
     if current == entry:

@@ -62,7 +62,7 @@ def run(database_url: str | None, host: str, port: int) -> None:
 
     report = run_with_deps(settings, prepare)
     user = report.users[0]
-    url = absolute_sqlite(settings.database_url)
+    url = absolute_sqlite(settings.database.url)
     click.echo(
         f"Demo ready: {len(report.businesses)} businesses ({report.created_businesses} new)."
     )

@@ -23,7 +23,7 @@ def serve(database_url: str | None, host: str, port: int, scheduler: bool) -> No
 
     settings = load_settings(database_url)
     configure_logging(settings, replace=True)
-    if settings.stripe_fake:
+    if settings.stripe.fake:
         try:  # test support from the source checkout, never shipped in the package
             from fakes.stripe.local import start_local_fake
         except ModuleNotFoundError:
@@ -32,7 +32,7 @@ def serve(database_url: str | None, host: str, port: int, scheduler: bool) -> No
             ) from None
         settings, _, fake = start_local_fake(settings)
         click.echo(
-            f"Stripe: the fake Stripe API at {settings.stripe_api_base} (VAULTRA_STRIPE_FAKE=1); "
+            f"Stripe: the fake Stripe API at {settings.stripe.api_base} (VAULTRA_STRIPE_FAKE=1); "
             f"{len(fake.accounts)} demo accounts wait to be connected via "
             "GET /api/v1/integrations/stripe/connect"
         )

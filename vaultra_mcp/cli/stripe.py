@@ -51,12 +51,20 @@ def link(business_id: int, account_id: str, access_token: str, database_url: str
 @database_url_option
 def sync(business_id: int, full: bool, force: bool, database_url: str | None) -> None:
     """Sync one business's Stripe accounts now and print what came in."""
+    from vaultra_mcp.progress import OPEN_ENDED, progress
     from vaultra_mcp.services.stripe_sync import sync_business
 
     settings = load_settings(database_url)
 
     async def work(deps: Deps) -> list[SyncReport]:
-        return await sync_business(deps, business_id, full=full, force=force)
+        with progress(*OPEN_ENDED) as bar:
+            task = bar.add_task("syncing")
+
+            def heard(r: SyncReport) -> None:
+                done = f"{r.account_id} {r.phase}: {r.pages} pages, {r.rows:,} rows"
+                bar.update(task, description=done)
+
+            return await sync_business(deps, business_id, full=full, force=force, on_page=heard)
 
     reports = run_with_deps(settings, work)
     for r in reports:

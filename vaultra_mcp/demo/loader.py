@@ -74,7 +74,7 @@ async def load_demo(
 ) -> DemoReport:
     profiles = demo_profiles(businesses, seed)
     as_of = deps.clock.now()
-    key = deps.settings.hash_key.get_secret_value().encode()
+    key = deps.settings.auth.hash_key.get_secret_value().encode()
     async with deps.db.transaction() as session:
         user_ids = await _ensure_users(session, list(dict.fromkeys(p.owner for p in profiles)))
         business_rows = await _ensure_businesses(session, profiles, as_of)
@@ -203,7 +203,7 @@ async def _ensure_memberships(
 async def _ensure_tokens(
     session: AsyncSession, deps: Deps, seed: int, user_ids: dict[str, int]
 ) -> dict[str, str]:
-    key = deps.settings.hash_key.get_secret_value().encode()
+    key = deps.settings.auth.hash_key.get_secret_value().encode()
     tokens = {email: demo_token(key, email, seed) for email in user_ids}
     statement = insert_ignoring_duplicates(deps.db.dialect, PersonalAccessToken, ("token_hash",))
     await session.execute(
@@ -228,7 +228,7 @@ async def _ensure_passwords(deps: Deps, seed: int, user_ids: dict[str, int]) -> 
     a demo password there would be a standing way in."""
     if deps.settings.env == "production":
         return {}
-    key = deps.settings.hash_key.get_secret_value().encode()
+    key = deps.settings.auth.hash_key.get_secret_value().encode()
     passwords = {e: demo_password(key, e, seed) for e in user_ids if e in OWNERS}
     if not passwords:
         return {}

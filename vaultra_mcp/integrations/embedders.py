@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from vaultra_mcp.errors import UpstreamUnavailable
+from vaultra_mcp.retries import Backoff, with_retries
 from vaultra_mcp.settings import Settings
 
 BATCH = 64
@@ -28,14 +29,18 @@ class OpenAIEmbedder:
     def __init__(self, settings: Settings) -> None:
         from openai import AsyncOpenAI
 
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "unset"
-        self.model = settings.openai_embedding_model
+        key = (
+            settings.llm.openai_api_key.get_secret_value()
+            if settings.llm.openai_api_key
+            else "unset"
+        )
+        self.model = settings.knowledge.openai_embedding_model
         self.name = f"openai:{self.model}"
         self.client = AsyncOpenAI(
             api_key=key,
-            base_url=settings.openai_base_url,
-            timeout=settings.provider_timeout_seconds,
-            max_retries=settings.provider_max_retries,
+            base_url=settings.llm.openai_base_url,
+            timeout=settings.llm.provider_timeout,
+            max_retries=settings.llm.provider_retries,
         )
 
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
@@ -60,12 +65,12 @@ class OllamaEmbedder:
     def __init__(self, settings: Settings) -> None:
         from ollama import AsyncClient
 
-        self.model = settings.ollama_embedding_model
+        self.model = settings.knowledge.ollama_embedding_model
         self.name = f"ollama:{self.model}"
         self.client = AsyncClient(
-            host=settings.ollama_host, timeout=settings.provider_timeout_seconds
+            host=settings.llm.ollama_host, timeout=settings.llm.provider_timeout
         )
-        self.retries = settings.provider_max_retries
+        self.backoff = Backoff(settings.llm.provider_retries)
 
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
         vectors: list[list[float]] = []
@@ -79,27 +84,26 @@ class OllamaEmbedder:
         import httpx
         from ollama import ResponseError
 
-        last: Exception | None = None
-        for _ in range(self.retries + 1):
-            try:
-                return await self.client.embed(model=self.model, input=batch)
-            except (ResponseError, httpx.HTTPError, ConnectionError) as exc:
-                last = exc
-                status = getattr(exc, "status_code", 500)
-                if isinstance(status, int) and 400 <= status < 500 and status not in (408, 429):
-                    break
-        raise UpstreamUnavailable(f"Ollama embeddings failed: {type(last).__name__}") from last
+        from vaultra_mcp.integrations.ollama_failures import transient
+
+        async def attempt() -> Any:
+            return await self.client.embed(model=self.model, input=batch)
+
+        try:
+            return await with_retries(attempt, self.backoff, transient=transient)
+        except (ResponseError, httpx.HTTPError, ConnectionError) as exc:
+            raise UpstreamUnavailable(f"Ollama embeddings failed: {type(exc).__name__}") from exc
 
     async def close(self) -> None:
         await self.client.close()  # type: ignore[no-untyped-call]  # ollama leaves it unannotated
 
 
 def build_embedder(settings: Settings) -> Embedder | None:
-    if settings.embeddings_provider == "openai":
+    if settings.knowledge.embeddings_provider == "openai":
         return OpenAIEmbedder(settings)
-    if settings.embeddings_provider == "ollama":
+    if settings.knowledge.embeddings_provider == "ollama":
         return OllamaEmbedder(settings)
-    if settings.embeddings_provider == "local":
+    if settings.knowledge.embeddings_provider == "local":
         from vaultra_mcp.integrations.local_embedder import LocalEmbedder
 
         return LocalEmbedder()

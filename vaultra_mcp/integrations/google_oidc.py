@@ -48,15 +48,15 @@ def new_pkce() -> PkcePair:
 
 class GoogleOidc:
     def __init__(self, settings: Settings) -> None:
-        if not settings.google_client_id or settings.google_client_secret is None:
+        if not settings.auth.google_client_id or settings.auth.google_client_secret is None:
             raise ConfigurationError(
                 "Google sign-in is not configured: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET."
             )
-        self.client_id = settings.google_client_id
-        self.client_secret = settings.google_client_secret.get_secret_value()
-        self.discovery_url = settings.google_discovery_url
-        self.redirect_uri = settings.public_url.rstrip("/") + "/api/v1/auth/callback/google"
-        self.timeout = settings.provider_timeout_seconds
+        self.client_id = settings.auth.google_client_id
+        self.client_secret = settings.auth.google_client_secret.get_secret_value()
+        self.discovery_url = settings.auth.google_discovery_url
+        self.redirect_uri = settings.http.public_url.rstrip("/") + "/api/v1/auth/callback/google"
+        self.timeout = settings.llm.provider_timeout
         self._discovery: tuple[dict[str, Any], float] | None = None
 
     async def authorize_url(self, state: str, nonce: str, challenge: str) -> str:

@@ -28,12 +28,12 @@ T = TypeVar("T")
 
 class PineconeIndex:
     def __init__(self, settings: Settings) -> None:
-        key = settings.pinecone_api_key
+        key = settings.knowledge.pinecone_api_key
         self.api_key = key.get_secret_value() if key is not None else ""
-        self.name = settings.pinecone_index
-        self.host = settings.pinecone_host or ""
-        self.namespace = settings.pinecone_namespace or settings.env
-        self.timeout = settings.provider_timeout_seconds
+        self.name = settings.knowledge.pinecone_index
+        self.host = settings.knowledge.pinecone_host or ""
+        self.namespace = settings.knowledge.pinecone_namespace or settings.env
+        self.timeout = settings.llm.provider_timeout
         # an index client holds an HTTP pool bound to the event loop that opened it
         self._clients: dict[asyncio.AbstractEventLoop, AsyncIndex] = {}
 

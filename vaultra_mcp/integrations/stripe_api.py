@@ -14,7 +14,7 @@ from vaultra_mcp.settings import Settings
 
 
 def platform_key(settings: Settings) -> str:
-    key = settings.stripe_secret_key.get_secret_value() if settings.stripe_secret_key else ""
+    key = settings.stripe.secret_key.get_secret_value() if settings.stripe.secret_key else ""
     if not key:
         raise ConfigurationError("Stripe is not configured: set STRIPE_SECRET_KEY.")
     return key
@@ -24,10 +24,10 @@ def stripe_client(settings: Settings, api_key: str | None = None) -> stripe.Stri
     """A client acting as the platform, or as a connected account with its own ``api_key``."""
     return stripe.StripeClient(
         api_key or platform_key(settings),
-        client_id=settings.stripe_connect_client_id,
-        base_addresses={"api": settings.stripe_api_base, "connect": settings.stripe_connect_base},
-        max_network_retries=settings.provider_max_retries,
-        http_client=stripe.RequestsClient(timeout=settings.provider_timeout_seconds),
+        client_id=settings.stripe.connect_client_id,
+        base_addresses={"api": settings.stripe.api_base, "connect": settings.stripe.connect_base},
+        max_network_retries=settings.llm.provider_retries,
+        http_client=stripe.RequestsClient(timeout=settings.llm.provider_timeout),
     )
 
 

@@ -71,10 +71,10 @@ class StripeGateway(Protocol):
 
 class StripeApiGateway:
     def __init__(self, settings: Settings) -> None:
-        platform = settings.stripe_secret_key
+        platform = settings.stripe.secret_key
         self.platform_key = platform.get_secret_value() if platform else ""
-        self.base = settings.stripe_api_base
-        self.http = stripe.HTTPXClient(timeout=settings.provider_timeout_seconds)
+        self.base = settings.stripe.api_base
+        self.http = stripe.HTTPXClient(timeout=settings.llm.provider_timeout)
 
     async def page(
         self,

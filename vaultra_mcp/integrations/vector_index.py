@@ -22,7 +22,7 @@ class VectorIndex(Protocol):
 
 
 def build_vector_index(settings: Settings) -> VectorIndex | None:
-    if settings.vector_store != "pinecone":
+    if settings.knowledge.vector_store != "pinecone":
         return None
     from vaultra_mcp.integrations.pinecone_index import PineconeIndex
 

@@ -56,12 +56,12 @@ def run_stdio(settings: object) -> None:
     from vaultra_mcp.settings import Settings
 
     assert isinstance(settings, Settings)
-    if settings.business_id is not None and settings.env == "production":
+    if settings.mcp.business_id is not None and settings.env == "production":
         sys.stderr.write("error: VAULTRA_BUSINESS_ID is for local demos only; use VAULTRA_TOKEN\n")
         sys.exit(2)
-    token = settings.token.get_secret_value() if settings.token else None
+    token = settings.mcp.token.get_secret_value() if settings.mcp.token else None
     server = build_server(
-        settings, EnvironmentIdentity(token=token, business_id=settings.business_id)
+        settings, EnvironmentIdentity(token=token, business_id=settings.mcp.business_id)
     )
     asyncio.run(serve_stdio(server))
 
@@ -74,7 +74,7 @@ def run_http(settings: object, host: str, port: int, stateless: bool) -> None:
     from vaultra_mcp.settings import Settings
 
     assert isinstance(settings, Settings)
-    parse_database_url(settings.database_url)  # a bad URL stops an HTTP server at start
+    parse_database_url(settings.database.url)  # a bad URL stops an HTTP server at start
     app = build_http_app(settings, stateless=stateless)
     sys.stderr.write(f"Vaultra MCP on http://{host}:{port}/mcp (Authorization: Bearer <token>)\n")
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)

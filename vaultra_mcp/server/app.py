@@ -19,7 +19,7 @@ from vaultra_mcp.server.prompts import register_prompts
 from vaultra_mcp.server.resources import register_resources
 from vaultra_mcp.server.runtime import Identity, Runtime
 from vaultra_mcp.server.tools import register_tools
-from vaultra_mcp.settings import Settings
+from vaultra_mcp.settings import Settings, split
 
 if TYPE_CHECKING:
     from vaultra_mcp.services.deps import Deps
@@ -65,13 +65,13 @@ def build_server(
         instructions=INSTRUCTIONS,
         version=__version__,
         lifespan=lifespan,
-        middleware=[ContentMiddleware(settings.tool_content), ErrorMiddleware()],
+        middleware=[ContentMiddleware(settings.mcp.tool_content), ErrorMiddleware()],
         mask_error_details=True,
         strict_input_validation=True,
         auth=BearerVerifier(runtime) if http_auth else None,
     )
     register_tools(mcp)
-    register_resources(mcp, Path(settings.knowledge_dir))
+    register_resources(mcp, Path(settings.knowledge.dir))
     register_prompts(mcp)
     return mcp
 
@@ -88,7 +88,7 @@ def build_http_app(
         json_response=True,
         stateless_http=stateless,
         host_origin_protection=True,
-        allowed_hosts=Settings.split(settings.allowed_hosts) or None,
-        allowed_origins=Settings.split(settings.allowed_origins) or None,
+        allowed_hosts=split(settings.mcp.allowed_hosts) or None,
+        allowed_origins=split(settings.mcp.allowed_origins) or None,
     )
-    return McpHttpApp(inner, max_body_bytes=settings.max_body_bytes, stateful=not stateless)
+    return McpHttpApp(inner, max_body_bytes=settings.http.max_body_bytes, stateful=not stateless)

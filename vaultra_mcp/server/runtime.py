@@ -90,7 +90,7 @@ class Runtime:
     @property
     def budget(self) -> int:
         """Most tokens in one tool result, as a content-reading model receives it."""
-        return self.settings.tool_token_budget
+        return self.settings.mcp.tool_token_budget
 
     def services(self) -> Deps:
         if self._deps is None:

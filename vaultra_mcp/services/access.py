@@ -25,15 +25,15 @@ CLOCK_SKEW_SECONDS = 60  # a token issued, or valid from, further in our future 
 
 
 def mint_jwt(settings: Settings, user_id: int, now_epoch: int, ttl: timedelta | None = None) -> str:
-    lifetime = ttl or timedelta(minutes=settings.jwt_ttl_minutes)
+    lifetime = ttl or timedelta(minutes=settings.auth.jwt_ttl_minutes)
     claims = {
-        "iss": settings.jwt_issuer,
-        "aud": settings.jwt_audience,
+        "iss": settings.auth.jwt_issuer,
+        "aud": settings.auth.jwt_audience,
         "sub": str(user_id),
         "iat": now_epoch,
         "exp": now_epoch + int(lifetime.total_seconds()),
     }
-    return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm=ALGORITHM)
+    return jwt.encode(claims, settings.auth.jwt_secret.get_secret_value(), algorithm=ALGORITHM)
 
 
 def user_from_jwt(settings: Settings, token: str, now_epoch: int) -> int:
@@ -41,10 +41,10 @@ def user_from_jwt(settings: Settings, token: str, now_epoch: int) -> int:
     try:
         claims = jwt.decode(
             token,
-            settings.jwt_secret.get_secret_value(),
+            settings.auth.jwt_secret.get_secret_value(),
             algorithms=[ALGORITHM],
-            audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer,
+            audience=settings.auth.jwt_audience,
+            issuer=settings.auth.jwt_issuer,
             # Times are checked below against our clock, not the library's.
             options={
                 "require": REQUIRED_CLAIMS,

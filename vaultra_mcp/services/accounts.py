@@ -124,7 +124,7 @@ def access_token_for(deps: Deps, user_id: int) -> AccessToken:
     now = int(deps.clock.now().timestamp())
     return AccessToken(
         access_token=mint_jwt(deps.settings, user_id, now),
-        expires_in=deps.settings.jwt_ttl_minutes * 60,
+        expires_in=deps.settings.auth.jwt_ttl_minutes * 60,
         user_id=user_id,
     )
 

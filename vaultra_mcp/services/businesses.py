@@ -6,12 +6,11 @@ else gets exactly the same ``NotFound`` as an id that does not exist.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Executable, Select, and_, bindparam, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -59,19 +58,11 @@ def not_found(business_id: int | None = None) -> NotFound:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class BusinessRef:
+class BusinessRef(BusinessProfile):
     """A business the caller may reach, with the ids of its latest score and snapshot."""
 
-    id: int
-    name: str
-    industry: str
-    country: str | None
-    entity_type: str | None
-    founded_on: date | None
-    currency: str
-    funding_goal_amount: int | None
-    funding_purpose: str | None
+    model_config = ConfigDict(frozen=True)
+
     score_id: int | None
     snapshot_id: int | None
 

@@ -109,7 +109,7 @@ async def tokens_today(deps: Deps, business_id: int) -> int:
 
 async def check_budget(deps: Deps, business_id: int) -> None:
     """429 once the business has spent its daily token budget (``VAULTRA_AGENT_DAILY_TOKENS``)."""
-    budget = deps.settings.agent_daily_token_budget
+    budget = deps.settings.llm.agent_daily_tokens
     if budget is None:
         return
     if await tokens_today(deps, business_id) >= budget:
@@ -312,7 +312,7 @@ async def usage_report(
         for row in rows
     ]
     used = next((d.total_tokens for d in report if d.date == today), 0)
-    budget = deps.settings.agent_daily_token_budget
+    budget = deps.settings.llm.agent_daily_tokens
     return UsageReport(
         business_id=business.id,
         business_name=business.name,

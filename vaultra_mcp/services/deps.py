@@ -38,8 +38,8 @@ class Deps:
         return cls(
             settings=settings,
             db=Database(
-                parse_database_url(settings.database_url),
-                command_timeout=settings.database_command_timeout_seconds,
+                parse_database_url(settings.database.url),
+                command_timeout=settings.database.db_command_timeout,
             ),
             clock=clock or SystemClock(),
             knowledge=KnowledgeBase(settings),

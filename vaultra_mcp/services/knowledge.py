@@ -180,8 +180,8 @@ class KnowledgeBase:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.directory = Path(settings.knowledge_dir)
-        self.path = Path(settings.knowledge_index)
+        self.directory = Path(settings.knowledge.dir)
+        self.path = Path(settings.knowledge.index)
         self._store: LocalStore | None = None
         self._lock = threading.Lock()
         self._embedder: Embedder | None = None

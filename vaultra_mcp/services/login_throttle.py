@@ -50,15 +50,15 @@ async def begin(deps: Deps, email: str, address: str) -> Attempt:
     the pair or the address must wait first."""
     settings, now = deps.settings, deps.clock.now()
     limits = {
-        pair_key(email, address): settings.login_failures_per_account_address,
-        address_key(address): settings.login_failures_per_ip,
+        pair_key(email, address): settings.auth.login_failures_per_account_address,
+        address_key(address): settings.auth.login_failures_per_ip,
     }
     async with deps.db.transaction() as session:
         rows = [LoginFailure(key=key, at=now) for key in limits]
         session.add_all(rows)
         await session.flush()
         mine = {row.key: int(row.id or 0) for row in rows}
-    since = now - timedelta(seconds=settings.login_failure_window_seconds)
+    since = now - timedelta(seconds=settings.auth.login_failure_window)
     async with deps.db.sessions() as session:
         earlier = await session.execute(
             select(col(LoginFailure.key), func.count(), func.max(col(LoginFailure.at)))
@@ -94,8 +94,8 @@ def _wait(deps: Deps, beyond_limit: int, last: datetime, now: datetime) -> float
     limit, at most the window."""
     settings = deps.settings
     pause = min(
-        float(settings.login_failure_window_seconds),
-        settings.login_backoff_seconds * float(2 ** min(beyond_limit, 32)),
+        float(settings.auth.login_failure_window),
+        settings.auth.login_backoff * float(2 ** min(beyond_limit, 32)),
     )
     if last.tzinfo is None:
         last = last.replace(tzinfo=now.tzinfo)

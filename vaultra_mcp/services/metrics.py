@@ -121,7 +121,7 @@ async def run_compute_metrics(
                 "payload": metrics.model_dump(mode="json"),
             }
         )
-    batch = deps.settings.recompute_batch_size
+    batch = deps.settings.jobs.recompute_batch
     for start in range(0, len(rows), batch):
         async with deps.db.transaction() as session:
             await session.execute(insert(MetricSnapshot), rows[start : start + batch])

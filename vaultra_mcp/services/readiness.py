@@ -89,7 +89,7 @@ async def run_compute_readiness(
                 },
             }
         )
-    batch = deps.settings.recompute_batch_size
+    batch = deps.settings.jobs.recompute_batch
     for start in range(0, len(rows), batch):
         async with deps.db.transaction() as session:
             await session.execute(insert(ReadinessScore), rows[start : start + batch])

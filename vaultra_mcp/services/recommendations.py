@@ -96,7 +96,7 @@ async def run_generate_recommendations(
         for score_id, business_id, payload in pending
     }
     written = 0
-    batch = deps.settings.recompute_batch_size
+    batch = deps.settings.jobs.recompute_batch
     ids = sorted(plans)
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]

@@ -10,7 +10,7 @@ from vaultra_mcp.settings import Settings
 
 def _fernet(settings: Settings) -> Fernet:
     try:
-        return Fernet(settings.encryption_key.get_secret_value().encode())
+        return Fernet(settings.auth.encryption_key.get_secret_value().encode())
     except ValueError:
         raise ConfigurationError(
             "VAULTRA_ENCRYPTION_KEY must be a Fernet key (32 url-safe base64-encoded bytes)"

@@ -49,13 +49,13 @@ class ConnectionStatus(BaseModel):
 
 
 def redirect_uri(deps: Deps) -> str:
-    return deps.settings.public_url.rstrip("/") + "/api/v1/integrations/stripe/callback"
+    return deps.settings.http.public_url.rstrip("/") + "/api/v1/integrations/stripe/callback"
 
 
 async def start(deps: Deps, caller: Caller, business_id: int | None) -> str:
     """Stripe's authorize URL for the caller's business."""
     business = await resolve_ref(deps, caller, business_id)
-    if not deps.settings.stripe_connect_client_id:
+    if not deps.settings.stripe.connect_client_id:
         raise ConfigurationError("Stripe Connect is not configured: set STRIPE_CONNECT_CLIENT_ID.")
     state = await create_state(deps, PURPOSE, user_id=caller.user_id, business_id=business.id)
     return authorize_url(deps.settings, scope=SCOPE, state=state, redirect_uri=redirect_uri(deps))

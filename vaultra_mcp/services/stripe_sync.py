@@ -22,11 +22,9 @@ import asyncio
 import calendar
 import logging
 import os
-import random
 import secrets
 import socket
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -48,6 +46,7 @@ from vaultra_mcp.integrations.stripe_gateway import (
     StripeThrottled,
 )
 from vaultra_mcp.models import IntegrationAccount
+from vaultra_mcp.retries import Backoff, WaitBudget, with_retries
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.metrics import JobOutcome, run_compute_metrics
 from vaultra_mcp.services.payments import upsert_observed_rows
@@ -71,6 +70,7 @@ MAPPERS: dict[str, Callable[[int, dict[str, Any], bytes], dict[str, Any]]] = {
 }
 
 Sleep = Callable[[float], Awaitable[None]]
+Progress = Callable[["SyncReport"], None]
 Status = Literal["synced", "busy", "disconnected", "failed"]
 
 
@@ -86,48 +86,10 @@ class SyncReport(BaseModel):
     error: str | None = None
 
 
-@dataclass
-class RetryBudget:
-    """Waits between attempts at one request: exponential with full jitter, at most
-    ``per_request`` in a row, and at most ``seconds`` of waiting over the whole run."""
-
-    per_request: int
-    seconds: float
-    base_seconds: float
-    cap_seconds: float
-    sleep: Sleep = asyncio.sleep
-    waited: float = 0.0
-    retries: int = 0
-    _streak: int = field(default=0, repr=False)
-
-    async def wait(self, at_least: float = 0.0) -> bool:
-        """Sleep before the next attempt, ``at_least`` this long when Stripe said so
-        (``Retry-After``); False when this request or the run is out of tries, or Stripe asks
-        for a longer wait than the run has left (the next run resumes from the cursor)."""
-        left = self.seconds - self.waited
-        if self._streak >= self.per_request or left <= 0 or at_least > left:
-            return False
-        pause = random.uniform(0, min(self.cap_seconds, self.base_seconds * 2**self._streak))
-        pause = min(max(pause, at_least), left)
-        self._streak += 1
-        self.retries += 1
-        self.waited += pause
-        await self.sleep(pause)
-        return True
-
-    def succeeded(self) -> None:
-        self._streak = 0
-
-
-def retry_budget(deps: Deps, sleep: Sleep = asyncio.sleep) -> RetryBudget:
-    settings = deps.settings
-    return RetryBudget(
-        per_request=settings.stripe_max_retries,
-        seconds=settings.stripe_retry_budget_seconds,
-        base_seconds=settings.stripe_backoff_base_seconds,
-        cap_seconds=settings.stripe_backoff_max_seconds,
-        sleep=sleep,
-    )
+def sync_backoff(deps: Deps) -> Backoff:
+    """How one Stripe request of a sync is retried."""
+    stripe = deps.settings.stripe
+    return Backoff(stripe.max_retries, stripe.backoff_base, stripe.backoff_max)
 
 
 async def run_stripe_sync(
@@ -165,9 +127,11 @@ async def sync_business(
     full: bool = False,
     force: bool = False,
     gateway: StripeGateway | None = None,
+    on_page: Progress | None = None,
 ) -> list[SyncReport]:
     """Sync now every Stripe account connected to ``business_id`` (operators, the CLI).
-    ``force`` takes over a lease whose holder is known to be gone (see ``_claim``)."""
+    ``force`` takes over a lease whose holder is known to be gone (see ``_claim``);
+    ``on_page`` hears each account's report as every page lands."""
     async with deps.db.sessions() as session:
         ids = (
             (
@@ -188,7 +152,9 @@ async def sync_business(
             next_step="Link one with `vaultra stripe link` or connect it in the app.",
         )
     return [
-        await sync_integration(deps, i, full=full, force=force, gateway=gateway) for i in ids if i
+        await sync_integration(deps, i, full=full, force=force, gateway=gateway, on_page=on_page)
+        for i in ids
+        if i
     ]
 
 
@@ -200,6 +166,7 @@ async def sync_integration(
     force: bool = False,
     gateway: StripeGateway | None = None,
     sleep: Sleep = asyncio.sleep,
+    on_page: Progress | None = None,
 ) -> SyncReport:
     """Backfill or catch up one connected account, then recompute its business if needed."""
     holder = lease_holder()
@@ -208,7 +175,8 @@ async def sync_integration(
         return integration
     own_gateway = gateway is None
     stripe = gateway or StripeApiGateway(deps.settings)
-    run = _Run(deps, integration, holder, stripe, retry_budget(deps, sleep))
+    budget = WaitBudget(deps.settings.stripe.retry_budget)
+    run = _Run(deps, integration, holder, stripe, budget, sleep, on_page)
     try:
         await run.sync(full)
     except StripeAccessRevoked as exc:
@@ -242,10 +210,13 @@ class _Run:
         integration: IntegrationAccount,
         holder: str,
         gateway: StripeGateway,
-        budget: RetryBudget,
+        budget: WaitBudget,
+        sleep: Sleep,
+        on_page: Progress | None,
     ) -> None:
         assert integration.id is not None
         self.deps, self.holder, self.gateway, self.budget = deps, holder, gateway, budget
+        self.backoff, self.sleep, self.on_page = sync_backoff(deps), sleep, on_page
         self.integration_id = integration.id
         self.business_id = integration.business_id
         token = integration.access_token_encrypted
@@ -256,7 +227,7 @@ class _Run:
         self.report = SyncReport(
             business_id=self.business_id, account_id=self.account.account_id, status="synced"
         )
-        self.key = deps.settings.hash_key.get_secret_value().encode()
+        self.key = deps.settings.auth.hash_key.get_secret_value().encode()
 
     async def sync(self, full: bool) -> None:
         now = self.deps.clock.now()
@@ -270,7 +241,7 @@ class _Run:
     async def backfill(self, now: datetime, restart: bool) -> None:
         self.report.phase = "backfill"
         if restart:
-            window = months_before(now, self.deps.settings.stripe_backfill_months)
+            window = months_before(now, self.deps.settings.stripe.backfill_months)
             self.cursor = {
                 "backfill": {"since": _epoch(window), "started": _epoch(now), "done": []}
             }
@@ -313,6 +284,7 @@ class _Run:
             self.report.events += sum(o == "processed" for o in written.outcomes)
             self.report.rows += written.rows
             self.report.pages += 1
+            self.heard()
             if not page.has_more or not page.items:
                 break
             after = page.items[-1]["id"]
@@ -328,26 +300,34 @@ class _Run:
         types: tuple[str, ...] = (),
     ) -> tuple[Page, datetime]:
         """A page, and when the request that brought it was sent."""
-        while True:
+
+        async def attempt() -> tuple[Page, datetime]:
             asked_at = self.deps.clock.now()
-            try:
-                page = await self.gateway.page(
-                    self.account,
-                    resource,
-                    starting_after=starting_after,
-                    created_gte=created_gte,
-                    types=types,
-                )
-            except StripeThrottled as exc:
-                if not await self.budget.wait(at_least=exc.retry_after or 0.0):
-                    raise UpstreamUnavailable(
-                        f"gave up after {self.budget.retries} retries: {exc.message}",
-                        code="STRIPE_SYNC_FAILED",
-                    ) from exc
-                self.report.retries += 1
-                continue
-            self.budget.succeeded()
+            page = await self.gateway.page(
+                self.account,
+                resource,
+                starting_after=starting_after,
+                created_gte=created_gte,
+                types=types,
+            )
             return page, asked_at
+
+        try:
+            return await with_retries(
+                attempt,
+                self.backoff,
+                transient=lambda exc: isinstance(exc, StripeThrottled),
+                retry_after=lambda exc: getattr(exc, "retry_after", None),
+                budget=self.budget,
+                sleep=self.sleep,
+            )
+        except StripeThrottled as exc:
+            raise UpstreamUnavailable(
+                f"gave up after {self.budget.retries} retries: {exc.message}",
+                code="STRIPE_SYNC_FAILED",
+            ) from exc
+        finally:
+            self.report.retries = self.budget.retries
 
     def rows(self, resource: str, page: Page, asked_at: datetime) -> PaymentSet:
         return read_rows(self.business_id, resource, page.items, asked_at, self.key)
@@ -367,6 +347,11 @@ class _Run:
             )
         self.report.rows += written
         self.report.pages += 1 if fetched else 0
+        self.heard()
+
+    def heard(self) -> None:
+        if self.on_page is not None:
+            self.on_page(self.report)
 
 
 def read_rows(

@@ -66,14 +66,14 @@ def _corpus(directory: str, fingerprint: str) -> tuple[list[SourceDocument], lis
 
 def web_config(deps: Deps, assistant: str, assistant_model: str) -> WebConfig:
     settings = deps.settings
-    directory = Path(settings.knowledge_dir)
+    directory = Path(settings.knowledge.dir)
     documents, hosts = _corpus(str(directory), corpus_fingerprint(directory))
     return WebConfig(
-        google_signin=bool(settings.google_client_id and settings.google_client_secret),
-        stripe_connect=bool(settings.stripe_connect_client_id),
+        google_signin=bool(settings.auth.google_client_id and settings.auth.google_client_secret),
+        stripe_connect=bool(settings.stripe.connect_client_id),
         assistant=assistant,
         assistant_model=assistant_model,
-        mcp_url=settings.public_url.rstrip("/") + "/mcp",
+        mcp_url=settings.http.public_url.rstrip("/") + "/mcp",
         source_hosts=hosts,
         documents=documents,
     )

@@ -39,7 +39,7 @@ class OpenedSession(BaseModel):
 
 async def open_session(deps: Deps, user_id: int) -> OpenedSession:
     now = deps.clock.now()
-    lifetime = timedelta(minutes=deps.settings.session_ttl_minutes)
+    lifetime = timedelta(minutes=deps.settings.auth.session_ttl_minutes)
     token = SESSION_PREFIX + secrets.token_urlsafe(32)
     async with deps.db.transaction() as session:
         session.add(
@@ -64,7 +64,7 @@ async def authenticate_session(deps: Deps, token: str) -> Caller:
     if not token.startswith(SESSION_PREFIX) or len(token) > MAX_SESSION_LENGTH:
         raise Unauthenticated(EXPIRED)
     now = deps.clock.now()
-    idle = timedelta(minutes=deps.settings.session_idle_minutes)
+    idle = timedelta(minutes=deps.settings.auth.session_idle_minutes)
     async with deps.db.transaction() as session:
         row = (
             await session.execute(

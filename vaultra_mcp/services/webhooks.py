@@ -43,6 +43,7 @@ from vaultra_mcp.integrations.stripe_api import signed_by
 from vaultra_mcp.models import IntegrationAccount, StripeEvent
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.payments import later, upsert_observed_rows
+from vaultra_mcp.settings import split
 
 TOLERANCE = timedelta(seconds=300)
 TIMESTAMP = re.compile(r"[0-9]{1,11}")  # ASCII digits only, and before the year 5138
@@ -78,8 +79,8 @@ def verified_event(deps: Deps, payload: bytes, signature: str | None) -> StripeE
         raise InvalidInput(str(exc), code="MALFORMED_EVENT") from None
     except MalformedEvent as exc:
         raise InvalidInput(f"Not a Stripe event: {exc}", code="MALFORMED_EVENT") from None
-    if event.livemode != deps.settings.stripe_livemode:
-        mode = "live" if deps.settings.stripe_livemode else "test"
+    if event.livemode != deps.settings.stripe.livemode:
+        mode = "live" if deps.settings.stripe.livemode else "test"
         raise InvalidInput(
             f"A {'live' if event.livemode else 'test'}-mode event reached a {mode}-mode endpoint.",
             code="LIVEMODE_MISMATCH",
@@ -128,7 +129,7 @@ async def _write(
     deps: Deps, events: Sequence[StripeEventEnvelope], business_id_of_all: int | None = None
 ) -> Written:
     now = deps.clock.now()
-    key = deps.settings.hash_key.get_secret_value().encode()
+    key = deps.settings.auth.hash_key.get_secret_value().encode()
     async with deps.db.transaction() as session:
         routes = (
             await _routes(session, {e.account for e in events if e.account})
@@ -266,8 +267,8 @@ async def _disconnect(session: AsyncSession, account: str | None, now: datetime)
 
 
 def _secrets(deps: Deps) -> list[str]:
-    configured = deps.settings.stripe_webhook_secret
-    secrets = deps.settings.split(configured.get_secret_value()) if configured else []
+    configured = deps.settings.stripe.webhook_secret
+    secrets = split(configured.get_secret_value()) if configured else []
     if not secrets:
         raise ConfigurationError("STRIPE_WEBHOOK_SECRET is not set; webhooks cannot be verified.")
     return secrets

@@ -54,21 +54,23 @@ def load_examples(text: str) -> Examples:
     )
 
 
-def _pipeline() -> Any:
+def _features() -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
 
-    return make_pipeline(
-        TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), strip_accents="unicode", sublinear_tf=True
-        ),
-        LogisticRegression(C=20.0, solver="saga", tol=1e-3, max_iter=500, random_state=0),
+    return TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 5), strip_accents="unicode", sublinear_tf=True
     )
 
 
+def _regression() -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=20.0, solver="saga", tol=1e-3, max_iter=500, random_state=0)
+
+
 class IntentClassifier:
-    """Intent and language models trained on ``examples``."""
+    """Intent and language models trained on ``examples``, reading the same features: a text
+    is turned into n-grams once per reading, not once per model."""
 
     def __init__(self, examples: Examples) -> None:
         from threadpoolctl import threadpool_limits
@@ -76,21 +78,26 @@ class IntentClassifier:
         # One thread: a fit this small gains nothing from more, and on a busy machine BLAS
         # threads fighting for cores made it 20x slower.
         with threadpool_limits(1):
-            self.intent_model = _pipeline().fit(examples.texts, examples.intents)
-            self.language_model = _pipeline().fit(examples.texts, examples.languages)
+            self.features = _features().fit(examples.texts)
+            seen = self.features.transform(examples.texts)
+            self.intent_model = _regression().fit(seen, examples.intents)
+            self.language_model = _regression().fit(seen, examples.languages)
 
     def read(self, text: str) -> Reading:
-        probabilities = self.intent_model.predict_proba([text])[0]
+        features = self.features.transform([text])
+        probabilities = self.intent_model.predict_proba(features)[0]
         best = int(probabilities.argmax())
-        language = str(self.language_model.predict([text])[0])
         return Reading(
             intent=str(self.intent_model.classes_[best]),
             confidence=float(probabilities[best]),
-            language="es" if language == "es" else "en",
+            language=self._language_of(features),
         )
 
     def language(self, text: str) -> Language:
-        return "es" if str(self.language_model.predict([text])[0]) == "es" else "en"
+        return self._language_of(self.features.transform([text]))
+
+    def _language_of(self, features: Any) -> Language:
+        return "es" if str(self.language_model.predict(features)[0]) == "es" else "en"
 
 
 @cache

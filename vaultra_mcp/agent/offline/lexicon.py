@@ -213,6 +213,12 @@ FOCUS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 SCORE_WORDS = _words(r"score|readiness|ready|fundab|puntuaci|puntaje|preparaci|listo")
+# A question that names the paper it asks about is searched as asked; "what paperwork do I
+# need?" names none, and is searched as the documents lenders ask for.
+DOCUMENT_WORDS = _words(
+    r"document|statement|tax return|return|p&l|profit and loss|balance sheet|business plan|"
+    r"form|licen[cs]e|record|schedule"
+)
 
 
 def metric_focus(text: str) -> tuple[str, ...]:

@@ -94,14 +94,22 @@ class Reads:
 def read(question: str) -> Reads:
     """The clauses of ``question`` that ask something, read with confidence. The clearest
     clause needs ``CONFIDENT``; a second question in the same message needs ``ALSO``, so a
-    clause that only sets the scene ("our van just died") adds no tool of its own."""
+    clause that only sets the scene ("our van just died") adds no tool of its own, while one
+    that asks more of the same thing ("..., and what number do banks want?") stays with it."""
     classifier = default_classifier()
     parts = clauses(question)
     readings = [(p, classifier.read(p)) for p in parts]
     if len(parts) > 1 and max(r.confidence for _, r in readings) < CONFIDENT:
         readings = [(question, classifier.read(question))]
     best = max((r.confidence for _, r in readings), default=0.0)
-    kept = [(p, r) for p, r in readings if best >= CONFIDENT and r.confidence >= min(best, ALSO)]
+    clear = [(p, r) for p, r in readings if best >= CONFIDENT and r.confidence >= min(best, ALSO)]
+    # A clause that asks more of an intent already clear is part of that question.
+    asked = {r.intent for _, r in clear}
+    kept = [
+        (p, r)
+        for p, r in readings
+        if (p, r) in clear or (r.intent in asked and r.confidence >= CONFIDENT)
+    ]
     orders = {p for p, r in readings if r.intent == "injection" and r.confidence >= CONFIDENT}
     wanted = [(p, r) for p, r in kept if r.intent != "injection"]
     context = " ".join(p for p, _ in readings if p not in orders)
@@ -123,7 +131,7 @@ def _knowledge_query(text: str, language: Language) -> str:
 def _documents_query(text: str, language: Language) -> str:
     if language == "es":
         return lexicon.english_query(text)
-    return text if "document" in text.lower() else f"{text} (documents lenders ask for)"
+    return text if lexicon.DOCUMENT_WORDS.search(text) else f"{text} (documents lenders ask for)"
 
 
 @dataclass(frozen=True)
