@@ -46,6 +46,11 @@ async def demo_settings() -> Settings:
         database_url=f"sqlite+aiosqlite:///{path}",
         knowledge_dir=str(ROOT / "knowledge"),
         knowledge_index=str(BENCH / "knowledge.sqlite"),
+        # throughput is measured here, not the per-caller limits (each turn is still counted)
+        chat_turns_per_user=10**9,
+        chat_turns_per_business=10**9,
+        tool_calls_per_user=10**9,
+        agent_daily_token_budget=None,
     )
     deps = Deps.build(settings)
     try:

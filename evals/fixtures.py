@@ -37,6 +37,12 @@ def fixture_settings(database: Path, **overrides: object) -> Settings:
         "knowledge_dir": str(root / "knowledge"),
         "knowledge_index": str(database.parent / "knowledge.sqlite"),
         "env": "test",
+        # The fixture's clock stands still, so a whole run is one rate-limit window and one day:
+        # the evals measure answers, not the limits.
+        "chat_turns_per_user": 10**9,
+        "chat_turns_per_business": 10**9,
+        "tool_calls_per_user": 10**9,
+        "agent_daily_token_budget": None,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]

@@ -17,6 +17,15 @@ HASH_KEY = b"vaultra-development-only-secret-change-me"
 KNOWLEDGE_INDEX = Path(tempfile.gettempdir()) / f"vaultra-test-knowledge-{os.getpid()}.sqlite"
 
 
+# A test's clock stands still, so every call it makes lands in one rate-limit window: limits
+# high enough for any test; the tests of the limits set their own.
+UNLIMITED: dict[str, Any] = {
+    "chat_turns_per_user": 1_000_000,
+    "chat_turns_per_business": 1_000_000,
+    "tool_calls_per_user": 1_000_000,
+}
+
+
 def settings_for(database_url: str, **overrides: Any) -> Settings:
     """Settings for a test: its database, the repo's corpus and a per-run knowledge index."""
     return Settings(
@@ -24,7 +33,7 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
         database_url=database_url,
         env="test",
         knowledge_index=str(KNOWLEDGE_INDEX),
-        **overrides,
+        **{**UNLIMITED, **overrides},
     )
 
 

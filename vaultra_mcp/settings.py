@@ -186,7 +186,7 @@ class Settings(BaseSettings):
         validation_alias=_alias("VAULTRA_AGENT_CONTEXT_TOKENS", "agent_context_tokens"),
     )
     agent_daily_token_budget: int | None = Field(
-        None,
+        200_000,
         ge=1,
         validation_alias=_alias("VAULTRA_AGENT_DAILY_TOKENS", "agent_daily_token_budget"),
     )
@@ -302,6 +302,26 @@ class Settings(BaseSettings):
         ge=1,
         le=10_000,
         validation_alias=_alias("VAULTRA_RECOMPUTE_BATCH", "recompute_batch_size"),
+    )
+    # --- added by wave2-limits ---
+    # Per-caller limits (services/rate_limits.py), counted in the database in fixed windows of
+    # ``rate_limit_window_seconds``: chat turns per user and per business, MCP tool calls per user.
+    rate_limit_window_seconds: int = Field(
+        60,
+        ge=1,
+        le=86_400,
+        validation_alias=_alias("VAULTRA_RATE_LIMIT_WINDOW", "rate_limit_window_seconds"),
+    )
+    chat_turns_per_user: int = Field(
+        20, ge=1, validation_alias=_alias("VAULTRA_CHAT_TURNS_PER_USER", "chat_turns_per_user")
+    )
+    chat_turns_per_business: int = Field(
+        60,
+        ge=1,
+        validation_alias=_alias("VAULTRA_CHAT_TURNS_PER_BUSINESS", "chat_turns_per_business"),
+    )
+    tool_calls_per_user: int = Field(
+        120, ge=1, validation_alias=_alias("VAULTRA_TOOL_CALLS_PER_USER", "tool_calls_per_user")
     )
 
     @field_validator("redact_pii")

@@ -153,7 +153,9 @@ OPERATIONS = [
         errors={
             404: "BUSINESS_NOT_FOUND, CONVERSATION_NOT_FOUND: not one of yours",
             409: SEVERAL_BUSINESSES,
-            429: "RATE_LIMITED: the business has spent its assistant tokens for today",
+            429: "RATE_LIMITED: too many chat turns for your account or this business in the "
+            "rate-limit window, or the business has spent its assistant tokens for today; "
+            "see Retry-After",
             502: "LLM_UNAVAILABLE: the chat model did not answer; the message is kept",
         },
     ),

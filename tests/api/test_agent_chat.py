@@ -148,7 +148,8 @@ async def test_usage_counts_tokens_per_business_per_day(api, api_deps):
     assert usage["days"][0]["total_tokens"] == body["usage"]["total_tokens"]
     assert usage["days"][0]["messages"] == 2
     assert usage["used_today"] == body["usage"]["total_tokens"]
-    assert usage["daily_token_budget"] is None and usage["remaining_today"] is None
+    assert usage["daily_token_budget"] == 200_000  # the default budget
+    assert usage["remaining_today"] == 200_000 - body["usage"]["total_tokens"]
 
 
 async def test_conversations_in_a_business_the_user_left_are_no_longer_theirs(api, api_deps):
