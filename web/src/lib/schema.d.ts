@@ -1680,6 +1680,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PERMISSION_DENIED: authenticated by the session cookie from another origin (an unsafe method needs Origin, or Sec-Fetch-Site: same-origin, naming this server) */
+            403: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description BUSINESS_NOT_FOUND, CONVERSATION_NOT_FOUND: not one of yours */
             404: {
                 headers: {
@@ -1735,7 +1746,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RATE_LIMITED: the business has spent its assistant tokens for today */
+            /** @description RATE_LIMITED: too many chat turns for your account or this business in the rate-limit window, or the business has spent its assistant tokens for today; see Retry-After */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -1770,9 +1781,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -1889,9 +1902,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -1984,9 +1999,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2103,9 +2120,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2232,9 +2251,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description CONFIGURATION_ERROR: Google sign-in is not configured; STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description CONFIGURATION_ERROR: Google sign-in is not configured; STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2364,9 +2385,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2444,9 +2467,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description CONFIGURATION_ERROR: Google sign-in is not configured; STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description CONFIGURATION_ERROR: Google sign-in is not configured; STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2537,9 +2562,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2680,9 +2707,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2769,9 +2798,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2886,9 +2917,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2979,9 +3012,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3035,6 +3070,17 @@ export interface operations {
                 headers: {
                     /** @description The scheme to authenticate with: Bearer. */
                     "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED: authenticated by the session cookie from another origin (an unsafe method needs Origin, or Sec-Fetch-Site: same-origin, naming this server) */
+            403: {
+                headers: {
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3098,9 +3144,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3158,6 +3206,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PERMISSION_DENIED: authenticated by the session cookie from another origin (an unsafe method needs Origin, or Sec-Fetch-Site: same-origin, naming this server) */
+            403: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description TOKEN_NOT_FOUND: not one of your tokens */
             404: {
                 headers: {
@@ -3191,9 +3250,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3309,9 +3370,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3426,9 +3489,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description CONFIGURATION_ERROR: Stripe rejected the platform key; STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description CONFIGURATION_ERROR: Stripe rejected the platform key; STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3544,9 +3609,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description CONFIGURATION_ERROR: Stripe Connect is not configured; STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description CONFIGURATION_ERROR: Stripe Connect is not configured; STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3662,9 +3729,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3781,9 +3850,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3900,9 +3971,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4018,9 +4091,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4137,9 +4212,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4193,6 +4270,17 @@ export interface operations {
                 headers: {
                     /** @description The scheme to authenticate with: Bearer. */
                     "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED: authenticated by the session cookie from another origin (an unsafe method needs Origin, or Sec-Fetch-Site: same-origin, naming this server) */
+            403: {
+                headers: {
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4267,9 +4355,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4387,9 +4477,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4453,6 +4545,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PERMISSION_DENIED: authenticated by the session cookie from another origin (an unsafe method needs Origin, or Sec-Fetch-Site: same-origin, naming this server) */
+            403: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description RECOMMENDATION_NOT_FOUND: no such recommendation among your businesses' */
             404: {
                 headers: {
@@ -4508,9 +4611,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4564,6 +4669,17 @@ export interface operations {
                 headers: {
                     /** @description The scheme to authenticate with: Bearer. */
                     "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED: authenticated by the session cookie from another origin (an unsafe method needs Origin, or Sec-Fetch-Site: same-origin, naming this server) */
+            403: {
+                headers: {
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4627,9 +4743,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4693,7 +4811,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description PERMISSION_DENIED: you are a member of this business but not an owner */
+            /** @description PERMISSION_DENIED: you are a member of this business but not an owner; PERMISSION_DENIED: authenticated by the session cookie from another origin (an unsafe method needs Origin, or Sec-Fetch-Site: same-origin, naming this server) */
             403: {
                 headers: {
                     /** @description The request's id: yours when it was sane, else a new one. */
@@ -4759,9 +4877,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4852,9 +4972,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4908,6 +5030,17 @@ export interface operations {
                 headers: {
                     /** @description The scheme to authenticate with: Bearer. */
                     "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED: authenticated by the session cookie from another origin (an unsafe method needs Origin, or Sec-Fetch-Site: same-origin, naming this server) */
+            403: {
+                headers: {
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4971,9 +5104,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -5051,9 +5186,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -5162,6 +5299,8 @@ export interface operations {
             /** @description CONFIGURATION_ERROR: STRIPE_WEBHOOK_SECRET is not set; STORE_UNAVAILABLE: the event was not stored, so Stripe retries it */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
