@@ -55,6 +55,7 @@ bench: setup
 	@$(BIN)/python -m bench.webhooks
 	@$(BIN)/python -m bench.storm
 	@$(BIN)/python -m bench.stripe_sync
+	@$(BIN)/python -m bench.limits
 	@$(BIN)/python -m bench.chat
 	@$(BIN)/python -m bench.web
 

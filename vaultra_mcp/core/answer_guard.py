@@ -8,9 +8,14 @@ shows whether a destination follows. Everything else streams as it comes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from vaultra_mcp.core.link_safety import LinkPolicy, escape_all, is_safe, neutralise
+from vaultra_mcp.core.link_safety import LinkPolicy, escape_all, is_safe, neutralise, normalised
+
+# What may come before a block's first character: indentation, quote and list markers.
+LINE_PREFIX = " \t>-*+0123456789.)"
+MARKUP = re.compile(r"[\[\]<>()]")
 
 
 class AnswerGuard:
@@ -40,6 +45,14 @@ class AnswerGuard:
         if cut <= self._released:
             return ""
         piece = self.raw[self._released : cut]
+        if not MARKUP.search(piece):
+            # No bracket: the piece can start no construct, and at a quiet point it can finish
+            # none that began before it (a definition's line is held whole), so it is shown
+            # as it is, without parsing everything again.
+            out = normalised(piece)
+            self.shown += out
+            self._released = cut
+            return out
         whole = neutralise(self.raw[:cut], self.policy)
         candidates = [escape_all(piece), "\n\n" + escape_all(piece), ""]
         if whole.startswith(self.shown):
@@ -86,12 +99,12 @@ def quiet_point(text: str, start: int) -> int:
     """The furthest offset at or after ``start`` (itself quiet) where no link, image, reference
     definition or tag can still be open, so the text before it parses the same whatever follows."""
     quiet, i, state = start, start, _Open()
-    line_start = not text[text.rfind("\n", 0, start) + 1 : start].strip(" >")
+    line_start = not text[text.rfind("\n", 0, start) + 1 : start].strip(LINE_PREFIX)
     while i < len(text):
         after = _step(text, i, state, line_start)
         if after is None:
             return quiet
-        line_start = text[i] == "\n" or (line_start and text[i] in " \t>")
+        line_start = text[i] == "\n" or (line_start and text[i] in LINE_PREFIX)
         i = after
         if state.quiet and text[i - 1] not in "]!":
             quiet = i
@@ -114,7 +127,15 @@ def _step(text: str, i: int, state: _Open, line_start: bool) -> int | None:
         if close < 0 or close + 1 >= len(text):
             return None  # a reference definition, perhaps
         if text[close + 1] == ":":
-            end = text.find("\n", close)
-            return None if end < 0 else end  # a definition: shown once its line is whole
+            return _definition_end(text, close)
     state.see(text, i)
     return i + 1
+
+
+def _definition_end(text: str, close: int) -> int | None:
+    """Where a reference definition whose label ends at ``close`` ends: its line, or the next
+    one too when the destination is there (None: not yet known)."""
+    end = text.find("\n", close)
+    if end >= 0 and not text[close + 2 : end].strip():
+        end = text.find("\n", end + 1)
+    return None if end < 0 else end

@@ -83,7 +83,7 @@ NO_LINKS = LinkPolicy()
 
 def neutralise(text: str, policy: LinkPolicy) -> str:
     """``text`` with images, raw HTML and links off the allowlist made plain (see the module)."""
-    text = _normalised(text)
+    text = normalised(text)
     if "[" not in text and "<" not in text:
         return text  # nothing CommonMark can build a link, image or tag from
     safe = _rewrite(text, _spans(text, policy))
@@ -92,18 +92,18 @@ def neutralise(text: str, policy: LinkPolicy) -> str:
 
 def is_safe(text: str, policy: LinkPolicy) -> bool:
     """True when ``text``, rendered as CommonMark, fetches nothing and links only where allowed."""
-    text = _normalised(text)
+    text = normalised(text)
     return ("[" not in text and "<" not in text) or not _spans(text, policy)
 
 
 def escape_all(text: str) -> str:
     """Every ``[``, ``]``, ``<``, ``>`` (and backslash) backslash-escaped: plain text to any
     CommonMark renderer (no link, image, definition or tag can be built without them)."""
-    return ESCAPED.sub(r"\\\1", _normalised(text))
+    return ESCAPED.sub(r"\\\1", normalised(text))
 
 
-def _normalised(text: str) -> str:
-    # markdown-it parses this form; offsets below refer to it
+def normalised(text: str) -> str:
+    """Line ends and NULs as markdown-it reads them (offsets here refer to this form)."""
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
 
 

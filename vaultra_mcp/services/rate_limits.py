@@ -84,7 +84,8 @@ async def take(session: AsyncSession, deps: Deps, limits: list[Limit]) -> None:
     seconds, now = deps.settings.rate_limit_window_seconds, deps.clock.now()
     start = window_start(now, seconds)
     for limit in sorted(limits, key=lambda one: one.key):
-        if await _count_one(session, deps.db.dialect, limit.key, start) > limit.uses:
+        count = await _count_one(session, deps.db.dialect, limit.key, start)
+        if count > limit.uses:
             wait = max(1, math.ceil((start + timedelta(seconds=seconds) - now).total_seconds()))
             raise RateLimited(
                 f"Too many {limit.what}: at most {limit.uses} every {seconds} seconds; "
@@ -93,11 +94,12 @@ async def take(session: AsyncSession, deps: Deps, limits: list[Limit]) -> None:
                 details={"retry_after": wait, "limit": limit.uses, "window_seconds": seconds},
                 next_step=f"Wait {wait} seconds, then try again.",
             )
-        await session.execute(
-            delete(RateCounter).where(
-                col(RateCounter.key) == limit.key, col(RateCounter.window_start) < start
+        if count == 1:  # a new window: the key's earlier ones are done with
+            await session.execute(
+                delete(RateCounter).where(
+                    col(RateCounter.key) == limit.key, col(RateCounter.window_start) < start
+                )
             )
-        )
 
 
 async def take_tool_call(deps: Deps, caller: Caller) -> None:
