@@ -237,9 +237,12 @@ async def test_an_openai_reply_streaming_an_image_in_pieces_reaches_nobody_as_an
     assert not any("evil.example" in c for c in chunks)
 
 
-async def test_links_to_the_cited_sources_survive_the_stream(demo_database_url, openai_fake):
+async def test_links_to_the_cited_sources_and_the_app_survive_the_stream(
+    demo_database_url, openai_fake
+):
     reply = (
-        "Stripe explains it in [Capital eligibility](https://docs.stripe.com/capital/eligibility)."
+        "Stripe explains it in [Capital eligibility](https://docs.stripe.com/capital/eligibility); "
+        "compare [Clearco](https://clear.co/faq/) and see [your report](http://testserver/report)."
     )
     openai_fake.state.script = [assistant_message(reply)]
     async with api_with(demo_database_url, **openai_settings(openai_fake)) as (client, deps):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -62,9 +62,6 @@ class LinkPolicy:
             if parts.scheme in ("http", "https") and parts.netloc:
                 origin = f"{parts.scheme}://{parts.netloc}".lower()
         return cls(hosts, origin)
-
-    def with_hosts(self, hosts: Iterable[str]) -> LinkPolicy:
-        return replace(self, hosts=self.hosts | frozenset(hosts))
 
     def allows(self, url: str) -> bool:
         if self.own_origin is not None:

@@ -47,16 +47,16 @@ def method_urls() -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def _corpus(directory: str, fingerprint: str) -> tuple[list[SourceDocument], LinkPolicy]:
+def _corpus(directory: str, fingerprint: str) -> tuple[list[SourceDocument], tuple[str, ...]]:
     documents = load_corpus(Path(directory))
     urls = [*method_urls()]
     for d in documents:
         urls += [d.url, *d.sources]
     listed = [SourceDocument(doc_id=d.doc_id, title=d.title, url=d.url) for d in documents]
-    return listed, LinkPolicy.of(urls)
+    return listed, tuple(urls)
 
 
-def _sources(deps: Deps) -> tuple[list[SourceDocument], LinkPolicy]:
+def _sources(deps: Deps) -> tuple[list[SourceDocument], tuple[str, ...]]:
     directory = Path(deps.settings.knowledge_dir)
     return _corpus(str(directory), corpus_fingerprint(directory))
 
@@ -64,19 +64,19 @@ def _sources(deps: Deps) -> tuple[list[SourceDocument], LinkPolicy]:
 def link_policy(deps: Deps) -> LinkPolicy:
     """The links an assistant's answer may keep: to the public sources the web app links to
     (the corpus's and the scoring method's), and to this app's own public URL."""
-    _, sources = _sources(deps)
-    return LinkPolicy.of((), deps.settings.public_url).with_hosts(sources.hosts)
+    _, urls = _sources(deps)
+    return LinkPolicy.of(urls, deps.settings.public_url)
 
 
 def web_config(deps: Deps, assistant: str, assistant_model: str) -> WebConfig:
     settings = deps.settings
-    documents, sources = _sources(deps)
+    documents, urls = _sources(deps)
     return WebConfig(
         google_signin=bool(settings.google_client_id and settings.google_client_secret),
         stripe_connect=bool(settings.stripe_connect_client_id),
         assistant=assistant,
         assistant_model=assistant_model,
         mcp_url=settings.public_url.rstrip("/") + "/mcp",
-        source_hosts=sorted(sources.hosts),
+        source_hosts=sorted(LinkPolicy.of(urls).hosts),
         documents=documents,
     )
