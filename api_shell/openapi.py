@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from api_shell.errors import ErrorBody
-from api_shell.operations import SEVERAL_BUSINESSES, Header, Operation, id_limit
+from api_shell.operations import SEVERAL_BUSINESSES, Header, Negotiated, Operation, id_limit
 from api_shell.sessions import COOKIE, SAFE_METHODS, SECURE_COOKIE
 
 REF = "#/components/schemas/{model}"
@@ -37,14 +37,14 @@ RETRY_AFTER: dict[str, Any] = {
     "required": True,
     "schema": {"type": "integer", "minimum": 1},
 }
+LOCATION: dict[str, Any] = {
+    "description": "Where to go next.",
+    "required": True,
+    "schema": {"type": "string"},
+}
 HEADERS_BY_STATUS: dict[int, dict[str, dict[str, Any]]] = {
-    302: {
-        "Location": {
-            "description": "Where to go next.",
-            "required": True,
-            "schema": {"type": "string"},
-        }
-    },
+    302: {"Location": LOCATION},
+    303: {"Location": LOCATION},
     401: {
         "WWW-Authenticate": {
             "description": "The scheme to authenticate with: Bearer.",
@@ -84,6 +84,7 @@ DESCRIPTIONS = {
     201: "Created",
     204: "No Content",
     302: "Redirect",
+    303: "See other: a browser is sent on to a page of the web app",
     400: "Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 "
     "deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument "
     "the operation cannot use",
@@ -160,6 +161,8 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
             "application/json": {"schema": _ref(schemas, op.response, "serialization")}
         }
     entry["responses"][str(op.status)] = success
+    for other in op.negotiated:
+        _negotiated(entry["responses"], op, other)
     error_schema = {"application/json": {"schema": _ref(schemas, ErrorBody, "serialization")}}
     for status in sorted(_error_statuses(op)):
         entry["responses"][str(status)] = {
@@ -168,6 +171,25 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
             "content": error_schema,
         }
     return entry
+
+
+def _negotiated(responses: dict[str, Any], op: Operation, other: Negotiated) -> None:
+    """A stream beside the JSON of the same status, or a status of its own (a redirect)."""
+    if other.status == op.status:
+        content = responses[str(op.status)].setdefault("content", {})
+        content[other.media] = {"schema": {"type": "string", "description": other.description}}
+        return
+    responses[str(other.status)] = {
+        "description": other.description,
+        "headers": _response_headers(other.status),
+    }
+
+
+def _accept(op: Operation) -> Header | None:
+    if not op.negotiated:
+        return None
+    choices = "; ".join(f"{n.media}: {n.description}" for n in op.negotiated)
+    return Header("Accept", f"Which answer you want. {choices}; anything else: JSON.")
 
 
 def _error_statuses(op: Operation) -> set[int]:
@@ -236,7 +258,8 @@ def _parameters(op: Operation, schemas: dict[str, Any]) -> list[dict[str, Any]]:
             if description:
                 parameter["description"] = description
             parameters.append(parameter)
-    for header in (REQUEST_ID, *op.headers):
+    accept = _accept(op)
+    for header in (REQUEST_ID, *op.headers, *([accept] if accept else [])):
         parameters.append(
             {
                 "name": header.name,

@@ -127,3 +127,19 @@ def test_every_503_declares_the_retry_after_a_store_outage_sends(name, op):
     header = op["responses"]["503"]["headers"]["Retry-After"]
 
     assert header["required"] is False and header["schema"]["minimum"] == 1
+
+
+def test_the_chat_declares_the_event_stream_its_accept_header_chooses():
+    chat = operation("post", "/agent/chat")
+
+    [accept] = [p for p in chat["parameters"] if p["name"] == "Accept"]
+    assert accept["in"] == "header" and "text/event-stream" in accept["description"]
+    assert set(chat["responses"]["200"]["content"]) == {"application/json", "text/event-stream"}
+
+
+@pytest.mark.parametrize("path", ["/auth/callback/google", "/integrations/stripe/callback"])
+def test_each_oauth_callback_declares_the_redirect_a_browser_gets(path):
+    callback = operation("get", path)
+
+    assert "text/html" in {p["name"]: p for p in callback["parameters"]}["Accept"]["description"]
+    assert callback["responses"]["303"]["headers"]["Location"]["required"] is True

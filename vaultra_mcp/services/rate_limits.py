@@ -39,6 +39,7 @@ class Limit:
 
 
 def chat_limits(deps: Deps, caller: Caller, business_id: int) -> list[Limit]:
+    """A turn counts against its business, and against its user when a user is calling."""
     settings = deps.settings
     limits = [
         Limit(

@@ -1635,6 +1635,8 @@ export interface operations {
             header?: {
                 /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
                 "X-Request-ID"?: string;
+                /** @description Which answer you want. text/event-stream: Server-Sent Events: start, tool_call, tool_result, chunk (answer text), then complete (as the JSON reply) or error; anything else: JSON. */
+                Accept?: string;
             };
             path?: never;
             cookie?: never;
@@ -1654,6 +1656,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChatReply"];
+                    "text/event-stream": string;
                 };
             };
             /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
@@ -2144,6 +2147,8 @@ export interface operations {
             header?: {
                 /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
                 "X-Request-ID"?: string;
+                /** @description Which answer you want. text/html: A browser is sent to the dashboard, signed in (a session cookie is set), or to the sign-in page naming the error; anything else: JSON. */
+                Accept?: string;
             };
             path?: never;
             cookie?: never;
@@ -2160,6 +2165,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AccessToken"];
                 };
+            };
+            /** @description A browser is sent to the dashboard, signed in (a session cookie is set), or to the sign-in page naming the error */
+            303: {
+                headers: {
+                    /** @description Where to go next. */
+                    Location: string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description INVALID_STATE: the state is unknown, expired or already used (start again) */
             400: {
@@ -3395,6 +3411,8 @@ export interface operations {
             header?: {
                 /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
                 "X-Request-ID"?: string;
+                /** @description Which answer you want. text/html: A browser is sent back to the dashboard, which says whether Stripe is connected or names the error; anything else: JSON. */
+                Accept?: string;
             };
             path?: never;
             cookie?: never;
@@ -3411,6 +3429,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ConnectionStatus"];
                 };
+            };
+            /** @description A browser is sent back to the dashboard, which says whether Stripe is connected or names the error */
+            303: {
+                headers: {
+                    /** @description Where to go next. */
+                    Location: string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description INVALID_STATE: the state is unknown, expired or already used (start again); STRIPE_CONNECT_DECLINED: the owner did not approve; STRIPE_CONNECT_FAILED: Stripe refused the code */
             400: {
