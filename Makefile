@@ -63,6 +63,7 @@ bench: setup
 	@$(BIN)/python -m bench.storm
 	@$(BIN)/python -m bench.load
 	@$(BIN)/python -m bench.stripe_sync
+	@$(BIN)/python -m bench.limits
 	@$(BIN)/python -m bench.chat
 	@$(BIN)/python -m bench.web
 

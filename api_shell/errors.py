@@ -96,7 +96,7 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, VaultraError)
     status = status_of(exc)
     headers = {}
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RateLimited | StoreUnavailable):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, Unauthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="vaultra"'

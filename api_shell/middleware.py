@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api_shell.errors import error_response
 from vaultra_mcp.db import store_down
+from vaultra_mcp.errors import StoreUnavailable
 from vaultra_mcp.logs import REQUEST_ID
 
 SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -83,7 +84,11 @@ class RequestContextMiddleware:
                     "Something went wrong on our side; it has been logged.",
                 )
             if not started:
-                await error_response(request, status, code, message)(scope, receive, send_with_id)
+                retry = (
+                    {"Retry-After": str(StoreUnavailable.retry_after)} if status == 503 else None
+                )
+                response = error_response(request, status, code, message, headers=retry)
+                await response(scope, receive, send_with_id)
         finally:
             REQUEST_ID.reset(token)
 

@@ -85,6 +85,16 @@ class Header:
 
 
 @dataclass(frozen=True)
+class Negotiated:
+    """Another answer an operation gives when the request's ``Accept`` names ``media``: a
+    stream instead of JSON (same status), or a redirect for a browser (another status)."""
+
+    media: str
+    status: int
+    description: str
+
+
+@dataclass(frozen=True)
 class Operation:
     method: str
     path: str  # Starlette syntax: "/users/businesses/{business_id:int}"
@@ -102,6 +112,7 @@ class Operation:
     headers: tuple[Header, ...] = ()
     # The handler reads the body itself (webhooks: the bytes are signed); its JSON Schema here.
     raw_body: Mapping[str, Any] | None = None
+    negotiated: tuple[Negotiated, ...] = ()  # answers chosen by the Accept header
 
     @property
     def path_params(self) -> list[tuple[str, str]]:

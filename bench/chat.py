@@ -44,6 +44,13 @@ async def demo_settings() -> Settings:
     settings = Settings(
         database={"url": f"sqlite+aiosqlite:///{path}"},
         knowledge={"dir": str(ROOT / "knowledge"), "index": str(BENCH / "knowledge.sqlite")},
+        # throughput is measured here, not the per-caller limits (each turn is still counted)
+        limits={
+            "chat_turns_per_user": 10**9,
+            "chat_turns_per_business": 10**9,
+            "tool_calls_per_user": 10**9,
+        },
+        llm={"agent_daily_tokens": None},
     )
     deps = Deps.build(settings)
     try:

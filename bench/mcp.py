@@ -58,6 +58,8 @@ def environment(database_url: str, token: str) -> dict[str, str]:
         "VAULTRA_KNOWLEDGE_DIR": str(ROOT / "knowledge"),
         "VAULTRA_KNOWLEDGE_INDEX": str(BENCH / "knowledge.sqlite"),
         "VAULTRA_LOG_LEVEL": "WARNING",
+        # throughput is measured here, not the per-user limit (each call is still counted)
+        "VAULTRA_TOOL_CALLS_PER_USER": str(10**9),
     }
 
 

@@ -39,6 +39,14 @@ def fixture_settings(database: Path, **overrides: object) -> Settings:
             "dir": str(root / "knowledge"),
             "index": str(database.parent / "knowledge.sqlite"),
         },
+        # The fixture's clock stands still, so a whole run is one rate-limit window and one day:
+        # the evals measure answers, not the limits.
+        limits={
+            "chat_turns_per_user": 10**9,
+            "chat_turns_per_business": 10**9,
+            "tool_calls_per_user": 10**9,
+        },
+        llm={"agent_daily_tokens": None},
     )
     return base.changed(**overrides)
 

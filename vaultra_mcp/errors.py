@@ -96,6 +96,9 @@ class UpstreamUnavailable(VaultraError):
 class StoreUnavailable(UpstreamUnavailable):
     code = "STORE_UNAVAILABLE"
     next_step = "The database is unreachable; try again in a minute."
+    # What an HTTP answer's Retry-After says: an outage is usually a restart or a failover,
+    # so ask again soon rather than at once.
+    retry_after = 5
 
 
 class LLMUnavailable(UpstreamUnavailable):

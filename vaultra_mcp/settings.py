@@ -213,7 +213,7 @@ class LLMSettings(Group):
         description="tokens of history and tool results sent to the model",
     )
     agent_daily_tokens: int | None = Field(
-        None, ge=1, description="a business's assistant tokens per UTC day; beyond it, 429"
+        200_000, ge=1, description="a business's assistant tokens per UTC day; beyond it, 429"
     )
     llm_input_price: float = Field(
         0.15, ge=0, description="USD per million input tokens, for the OpenAI cost estimate"
@@ -353,6 +353,22 @@ class HttpSettings(Group):
         return value
 
 
+class LimitSettings(Group):
+    """Per-caller limits on chat turns and MCP tool calls, counted in the database in fixed
+    windows so that every replica agrees (``services/rate_limits.py``)."""
+
+    rate_limit_window: int = Field(
+        60, ge=1, le=86_400, description="seconds in one counting window"
+    )
+    chat_turns_per_user: int = Field(20, ge=1, description="chat turns per user in a window")
+    chat_turns_per_business: int = Field(
+        60, ge=1, description="chat turns per business in a window"
+    )
+    tool_calls_per_user: int = Field(
+        120, ge=1, description="MCP tool calls per user in a window (beyond it, `RATE_LIMITED`)"
+    )
+
+
 class JobSettings(Group):
     """The scheduled jobs."""
 
@@ -393,6 +409,7 @@ class Settings(Group):
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     mcp: McpSettings = Field(default_factory=McpSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
 
     @field_validator("redact_pii")

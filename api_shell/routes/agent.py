@@ -21,6 +21,7 @@ from api_shell.operations import (
     BusinessIdBody,
     BusinessIdQuery,
     Call,
+    Negotiated,
     Operation,
 )
 from vaultra_mcp.agent import chat
@@ -150,10 +151,20 @@ OPERATIONS = [
         "agent",
         response=ChatReply,
         body=ChatRequest,
+        negotiated=(
+            Negotiated(
+                "text/event-stream",
+                200,
+                "Server-Sent Events: start, tool_call, tool_result, chunk (answer text), then "
+                "complete (as the JSON reply) or error",
+            ),
+        ),
         errors={
             404: "BUSINESS_NOT_FOUND, CONVERSATION_NOT_FOUND: not one of yours",
             409: SEVERAL_BUSINESSES,
-            429: "RATE_LIMITED: the business has spent its assistant tokens for today",
+            429: "RATE_LIMITED: too many chat turns for your account or this business in the "
+            "rate-limit window, or the business has spent its assistant tokens for today; "
+            "see Retry-After",
             502: "LLM_UNAVAILABLE: the chat model did not answer; the message is kept",
         },
     ),

@@ -10,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 from starlette.responses import RedirectResponse, Response
 
-from api_shell.operations import Call, Operation
+from api_shell.operations import Call, Negotiated, Operation
 from api_shell.sessions import browser_navigation, signed_in_redirect
 from vaultra_mcp.errors import VaultraError
 from vaultra_mcp.services import accounts, google_signin, identity, web_sessions
@@ -217,6 +217,14 @@ OPERATIONS = [
         response=AccessToken,
         query=GoogleCallback,
         auth=False,
+        negotiated=(
+            Negotiated(
+                "text/html",
+                303,
+                "A browser is sent to the dashboard, signed in (a session cookie is set), or "
+                "to the sign-in page naming the error",
+            ),
+        ),
         errors={
             400: "INVALID_STATE: the state is unknown, expired or already used (start again)",
             401: "GOOGLE_SIGNIN_FAILED: Google refused the code or its ID token did not verify",

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import RedirectResponse, Response
 
-from api_shell.operations import SEVERAL_BUSINESSES, Call, Operation
+from api_shell.operations import SEVERAL_BUSINESSES, Call, Negotiated, Operation
 from api_shell.routes.dashboard import BusinessQuery
 from api_shell.sessions import browser_navigation
 from vaultra_mcp.errors import VaultraError
@@ -71,6 +71,14 @@ OPERATIONS = [
         response=ConnectionStatus,
         query=StripeCallback,
         auth=False,
+        negotiated=(
+            Negotiated(
+                "text/html",
+                303,
+                "A browser is sent back to the dashboard, which says whether Stripe is "
+                "connected or names the error",
+            ),
+        ),
         errors={
             400: "INVALID_STATE: the state is unknown, expired or already used (start again); "
             "STRIPE_CONNECT_DECLINED: the owner did not approve; STRIPE_CONNECT_FAILED: Stripe "

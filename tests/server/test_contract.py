@@ -30,3 +30,23 @@ async def test_tools_list_matches_the_snapshot(demo_deps):
     if os.environ.get("VAULTRA_UPDATE_SNAPSHOTS") == "1" or not SNAPSHOT.exists():
         SNAPSHOT.write_text(rendered)
     assert rendered == SNAPSHOT.read_text()
+
+
+async def test_simulate_readiness_states_the_rules_its_schema_cannot(demo_deps):
+    async with connect(demo_deps) as client:
+        tool = next(t for t in await client.list_tools() if t.name == "simulate_readiness")
+        refusals = [
+            await client.call_tool("simulate_readiness", {"changes": changes}, raise_on_error=False)
+            for changes in (
+                {},
+                {"top_customer_share_pct": 60, "top3_customer_share_pct": 40},
+                {"top_customer_share_pct": 99},  # past the business's current top-3 share
+            )
+        ]
+    schema = json.dumps(tool.input_schema)
+
+    assert [r.structured_content["error"] for r in refusals] == ["INVALID_ARGUMENT"] * 3
+    assert "empty changes" in tool.description
+    assert "top-3 customer share below the top customer's" in tool.description
+    assert "set both" in tool.description
+    assert "At least top_customer_share_pct, once applied" in schema

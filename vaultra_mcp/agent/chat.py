@@ -4,7 +4,8 @@
 spent budget) before any byte is streamed, so those are plain HTTP errors; ``run`` then yields
 the turn as named events (``start``, ``tool_call``, ``tool_result``, ``chunk``, ``complete``,
 or ``error``). The MCP server is bound to the conversation's business out of band: whatever
-the model asks for, it reaches that business and nothing else.
+the model asks for, it reaches that business and nothing else. Answers keep links only to the
+sources Vaultra cites and to the app itself (``core.link_safety``), whatever the provider.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from vaultra_mcp.services.conversations import (
     start_turn,
 )
 from vaultra_mcp.services.deps import Deps
+from vaultra_mcp.services.web_config import link_policy
 from vaultra_mcp.settings import Settings
 
 log = logging.getLogger("vaultra.agent")
@@ -115,6 +117,7 @@ async def run(runtime: ChatRuntime, started: TurnStart) -> AsyncIterator[ChatEve
             redact_kinds=parse_kinds(settings.redact_pii),
             history=_history(started),
             context=describe(business),
+            links=link_policy(deps),
         )
         async for event in agent.turn(started.text):
             if isinstance(event, ToolCallStarted):

@@ -4,6 +4,10 @@ The model sees only the tools the server lists and the results the server return
 tool that is not listed, or with arguments that are not a JSON object, is answered with an
 error for the model to read, and never reaches the server. Text bound for an external model is
 redacted first. The last step offers no tools, so a model that keeps calling must answer.
+
+Text bound for the user passes an ``AnswerGuard`` as it streams: images, raw HTML and links to
+hosts off the allowlist never reach a client that renders markdown, and the answer reported
+at the end is exactly what was streamed.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from vaultra_mcp.agent.messages import ChatMessage, Completion, ToolCall, ToolSp
 from vaultra_mcp.agent.prompt import business_context, system_prompt
 from vaultra_mcp.agent.provider import LLMProvider
 from vaultra_mcp.agent.session import ToolOutcome, ToolSession
+from vaultra_mcp.core.answer_guard import AnswerGuard
+from vaultra_mcp.core.link_safety import NO_LINKS, LinkPolicy
 from vaultra_mcp.core.redaction import redact
 
 
@@ -39,15 +45,18 @@ class Agent:
         redact_kinds: Sequence[str] = (),
         history: Sequence[ChatMessage] = (),
         context: str | None = None,
+        links: LinkPolicy = NO_LINKS,
     ) -> None:
         """``context`` describes the business when the host already knows it; otherwise it is
-        read through the session before the first turn."""
+        read through the session before the first turn. ``links``: which links an answer may
+        keep (by default none)."""
         self.provider = provider
         self.session = session
         self.max_steps = max_steps
         self.context_tokens = context_tokens
         self.redact_kinds = tuple(redact_kinds)
         self.history: list[ChatMessage] = list(history)
+        self.links = links
         self._system = None if context is None else ChatMessage("system", system_prompt(context))
 
     async def turn(self, user_text: str) -> AsyncIterator[AgentEvent]:
@@ -60,17 +69,19 @@ class Agent:
         usage, finished = Usage(), list[ToolCallFinished]()
         for step in range(1, self.max_steps + 2):
             offered = tools if step <= self.max_steps else []
-            completion = None
+            completion, guard = None, AnswerGuard(self.links)
             async for piece in self.provider.stream(self._outgoing(), offered):
                 if isinstance(piece, Completion):
                     completion = piece
-                elif piece.text:
-                    yield AnswerChunk(piece.text)
+                elif shown := guard.feed(piece.text):
+                    yield AnswerChunk(shown)
             assert completion is not None, "a provider's stream ends with its Completion"
+            if rest := guard.finish():
+                yield AnswerChunk(rest)
             usage += completion.usage
             self.history.append(ChatMessage("assistant", completion.content, completion.tool_calls))
             if not completion.tool_calls or not offered:
-                yield TurnComplete(completion.content, usage, step, finished)
+                yield TurnComplete(guard.shown, usage, step, finished)
                 return
             for call in completion.tool_calls:
                 yield ToolCallStarted(call)

@@ -13,7 +13,7 @@ from vaultra_mcp.models.identity import (
     WebSession,
 )
 from vaultra_mcp.models.insights import MetricSnapshot, ReadinessScore, RecommendationRow
-from vaultra_mcp.models.ops import JobRun, LoginFailure, NotificationDigest
+from vaultra_mcp.models.ops import JobRun, LoginFailure, NotificationDigest, RateCounter
 from vaultra_mcp.models.payments import Charge, Dispute, Payout, Refund, StripeEvent
 
 metadata = SQLModel.metadata
@@ -33,6 +33,7 @@ __all__ = [
     "OAuthState",
     "Payout",
     "PersonalAccessToken",
+    "RateCounter",
     "ReadinessScore",
     "RecommendationRow",
     "Refund",

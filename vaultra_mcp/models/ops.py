@@ -1,4 +1,4 @@
-"""Operations: job runs, notification digests, and failed sign-ins for rate limiting."""
+"""Operations: job runs, notification digests, failed sign-ins and rate counters."""
 
 from __future__ import annotations
 
@@ -52,3 +52,14 @@ class LoginFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     key: str = Field(max_length=400)
     at: datetime = Field(default_factory=utcnow)
+
+
+class RateCounter(SQLModel, table=True):
+    """How often one limited action (``chat:user:7``, ``tool:user:7``...) ran in one fixed
+    window. Kept in the database so every replica counts against the same limit."""
+
+    __tablename__ = "rate_counters"
+
+    key: str = Field(primary_key=True, max_length=200)
+    window_start: datetime = Field(primary_key=True)
+    count: int = 0

@@ -15,6 +15,7 @@ from vaultra_mcp.server.auth import BearerVerifier
 from vaultra_mcp.server.content import ContentMiddleware
 from vaultra_mcp.server.errors import ErrorMiddleware
 from vaultra_mcp.server.http import McpHttpApp
+from vaultra_mcp.server.limits import RateLimitMiddleware
 from vaultra_mcp.server.prompts import register_prompts
 from vaultra_mcp.server.resources import register_resources
 from vaultra_mcp.server.runtime import Identity, Runtime
@@ -65,7 +66,11 @@ def build_server(
         instructions=INSTRUCTIONS,
         version=__version__,
         lifespan=lifespan,
-        middleware=[ContentMiddleware(settings.mcp.tool_content), ErrorMiddleware()],
+        middleware=[
+            ContentMiddleware(settings.mcp.tool_content),
+            ErrorMiddleware(),
+            RateLimitMiddleware(),
+        ],
         mask_error_details=True,
         strict_input_validation=True,
         auth=BearerVerifier(runtime) if http_auth else None,

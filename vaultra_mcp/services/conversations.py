@@ -20,6 +20,7 @@ from vaultra_mcp.errors import InvalidInput, NotFound, RateLimited
 from vaultra_mcp.models import AgentConversation, AgentMessage, Membership
 from vaultra_mcp.services.businesses import can_access, resolve_ref
 from vaultra_mcp.services.deps import Deps
+from vaultra_mcp.services.rate_limits import chat_limits, take
 
 MAX_MESSAGE_CHARS = 4_000
 TITLE_CHARS = 80
@@ -128,8 +129,8 @@ async def start_turn(
     business_id: int | None,
     conversation_id: int | None,
 ) -> TurnStart:
-    """Check access and budget, then store the user's message (committed) and return the
-    conversation so far."""
+    """Check access, budget and rate limits, then store the user's message (committed) and
+    return the conversation so far. A turn over a limit writes nothing."""
     if not text.strip():
         raise InvalidInput("message is empty.")
     if len(text) > MAX_MESSAGE_CHARS:
@@ -140,6 +141,7 @@ async def start_turn(
     await check_budget(deps, business.id)
     now = deps.clock.now()
     async with deps.db.transaction() as session:
+        await take(session, deps, chat_limits(deps, caller, business.id))
         if conversation_id is None:
             conversation = AgentConversation(
                 business_id=business.id,

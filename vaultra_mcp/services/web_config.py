@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
 from vaultra_mcp.core import thresholds as t
+from vaultra_mcp.core.link_safety import LinkPolicy
 from vaultra_mcp.core.method import COMPONENTS
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.knowledge import corpus_fingerprint, load_corpus
@@ -36,13 +36,6 @@ class WebConfig(BaseModel):
     documents: list[SourceDocument]
 
 
-def _host(url: str) -> str | None:
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname:
-        return None
-    return parts.hostname.lower().removeprefix("www.")
-
-
 def method_urls() -> list[str]:
     """Every page the scoring method cites."""
     return [
@@ -54,26 +47,36 @@ def method_urls() -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def _corpus(directory: str, fingerprint: str) -> tuple[list[SourceDocument], list[str]]:
+def _corpus(directory: str, fingerprint: str) -> tuple[list[SourceDocument], tuple[str, ...]]:
     documents = load_corpus(Path(directory))
     urls = [*method_urls()]
     for d in documents:
         urls += [d.url, *d.sources]
-    hosts = sorted({h for h in map(_host, urls) if h is not None})
     listed = [SourceDocument(doc_id=d.doc_id, title=d.title, url=d.url) for d in documents]
-    return listed, hosts
+    return listed, tuple(urls)
+
+
+def _sources(deps: Deps) -> tuple[list[SourceDocument], tuple[str, ...]]:
+    directory = Path(deps.settings.knowledge.dir)
+    return _corpus(str(directory), corpus_fingerprint(directory))
+
+
+def link_policy(deps: Deps) -> LinkPolicy:
+    """The links an assistant's answer may keep: to the public sources the web app links to
+    (the corpus's and the scoring method's), and to this app's own public URL."""
+    _, urls = _sources(deps)
+    return LinkPolicy.of(urls, deps.settings.http.public_url)
 
 
 def web_config(deps: Deps, assistant: str, assistant_model: str) -> WebConfig:
     settings = deps.settings
-    directory = Path(settings.knowledge.dir)
-    documents, hosts = _corpus(str(directory), corpus_fingerprint(directory))
+    documents, urls = _sources(deps)
     return WebConfig(
         google_signin=bool(settings.auth.google_client_id and settings.auth.google_client_secret),
         stripe_connect=bool(settings.stripe.connect_client_id),
         assistant=assistant,
         assistant_model=assistant_model,
         mcp_url=settings.http.public_url.rstrip("/") + "/mcp",
-        source_hosts=hosts,
+        source_hosts=sorted(LinkPolicy.of(urls).hosts),
         documents=documents,
     )

@@ -192,7 +192,7 @@ class MetricChanges(BaseModel):
     refund_rate_pct: float | None = Field(None, ge=0, le=100)
     top_customer_share_pct: float | None = Field(None, ge=0, le=100)
     top3_customer_share_pct: float | None = Field(
-        None, ge=0, le=100, description="Not below top_customer_share_pct"
+        None, ge=0, le=100, description="At least top_customer_share_pct, once applied"
     )
     distinct_customers: int | None = Field(None, ge=0, le=10**9)
     failed_payouts: int | None = Field(None, ge=0, le=10_000)
@@ -214,6 +214,10 @@ async def simulate_readiness(
 
     For "what would my score be if disputes fell to 0.3%?". Returns the score and tier before
     and after, and the points each changed component gains or loses.
+
+    Refused as INVALID_ARGUMENT: empty changes; a top-3 customer share below the top customer's
+    share once applied (a share you omit keeps its current value, so to raise the top share
+    past the current top-3 share, set both).
     """
     from vaultra_mcp.services.businesses import resolve_ref
     from vaultra_mcp.services.readiness import simulate_readiness_of

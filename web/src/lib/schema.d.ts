@@ -1635,6 +1635,8 @@ export interface operations {
             header?: {
                 /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
                 "X-Request-ID"?: string;
+                /** @description Which answer you want. text/event-stream: Server-Sent Events: start, tool_call, tool_result, chunk (answer text), then complete (as the JSON reply) or error; anything else: JSON. */
+                Accept?: string;
             };
             path?: never;
             cookie?: never;
@@ -1654,6 +1656,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChatReply"];
+                    "text/event-stream": string;
                 };
             };
             /** @description Bad request. MALFORMED_JSON: not UTF-8 JSON with finite numbers nested at most 64 deep; MALFORMED_TEXT: NUL characters or unpaired surrogates; INVALID_ARGUMENT: an argument the operation cannot use */
@@ -1672,6 +1675,17 @@ export interface operations {
                 headers: {
                     /** @description The scheme to authenticate with: Bearer. */
                     "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED: authenticated by the session cookie from another origin (an unsafe method needs Origin, or Sec-Fetch-Site: same-origin, naming this server) */
+            403: {
+                headers: {
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -1735,7 +1749,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RATE_LIMITED: the business has spent its assistant tokens for today */
+            /** @description RATE_LIMITED: too many chat turns for your account or this business in the rate-limit window, or the business has spent its assistant tokens for today; see Retry-After */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -1770,9 +1784,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -1889,9 +1905,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -1984,9 +2002,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2103,9 +2123,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2125,6 +2147,8 @@ export interface operations {
             header?: {
                 /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
                 "X-Request-ID"?: string;
+                /** @description Which answer you want. text/html: A browser is sent to the dashboard, signed in (a session cookie is set), or to the sign-in page naming the error; anything else: JSON. */
+                Accept?: string;
             };
             path?: never;
             cookie?: never;
@@ -2141,6 +2165,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AccessToken"];
                 };
+            };
+            /** @description A browser is sent to the dashboard, signed in (a session cookie is set), or to the sign-in page naming the error */
+            303: {
+                headers: {
+                    /** @description Where to go next. */
+                    Location: string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description INVALID_STATE: the state is unknown, expired or already used (start again) */
             400: {
@@ -2232,9 +2267,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description CONFIGURATION_ERROR: Google sign-in is not configured; STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description CONFIGURATION_ERROR: Google sign-in is not configured; STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2364,9 +2401,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2444,9 +2483,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description CONFIGURATION_ERROR: Google sign-in is not configured; STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description CONFIGURATION_ERROR: Google sign-in is not configured; STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2537,9 +2578,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2680,9 +2723,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2769,9 +2814,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2886,9 +2933,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -2979,9 +3028,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3035,6 +3086,17 @@ export interface operations {
                 headers: {
                     /** @description The scheme to authenticate with: Bearer. */
                     "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED: authenticated by the session cookie from another origin (an unsafe method needs Origin, or Sec-Fetch-Site: same-origin, naming this server) */
+            403: {
+                headers: {
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3098,9 +3160,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3158,6 +3222,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PERMISSION_DENIED: authenticated by the session cookie from another origin (an unsafe method needs Origin, or Sec-Fetch-Site: same-origin, naming this server) */
+            403: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description TOKEN_NOT_FOUND: not one of your tokens */
             404: {
                 headers: {
@@ -3191,9 +3266,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3309,9 +3386,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3332,6 +3411,8 @@ export interface operations {
             header?: {
                 /** @description Your id for this request (1-64 of A-Z a-z 0-9 . _ -), echoed back and logged; anything else is replaced by a new one. */
                 "X-Request-ID"?: string;
+                /** @description Which answer you want. text/html: A browser is sent back to the dashboard, which says whether Stripe is connected or names the error; anything else: JSON. */
+                Accept?: string;
             };
             path?: never;
             cookie?: never;
@@ -3348,6 +3429,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ConnectionStatus"];
                 };
+            };
+            /** @description A browser is sent back to the dashboard, which says whether Stripe is connected or names the error */
+            303: {
+                headers: {
+                    /** @description Where to go next. */
+                    Location: string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description INVALID_STATE: the state is unknown, expired or already used (start again); STRIPE_CONNECT_DECLINED: the owner did not approve; STRIPE_CONNECT_FAILED: Stripe refused the code */
             400: {
@@ -3426,9 +3518,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description CONFIGURATION_ERROR: Stripe rejected the platform key; STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description CONFIGURATION_ERROR: Stripe rejected the platform key; STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3544,9 +3638,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description CONFIGURATION_ERROR: Stripe Connect is not configured; STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description CONFIGURATION_ERROR: Stripe Connect is not configured; STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3662,9 +3758,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3781,9 +3879,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -3900,9 +4000,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4018,9 +4120,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4137,9 +4241,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4193,6 +4299,17 @@ export interface operations {
                 headers: {
                     /** @description The scheme to authenticate with: Bearer. */
                     "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED: authenticated by the session cookie from another origin (an unsafe method needs Origin, or Sec-Fetch-Site: same-origin, naming this server) */
+            403: {
+                headers: {
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4267,9 +4384,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4387,9 +4506,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4453,6 +4574,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PERMISSION_DENIED: authenticated by the session cookie from another origin (an unsafe method needs Origin, or Sec-Fetch-Site: same-origin, naming this server) */
+            403: {
+                headers: {
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description RECOMMENDATION_NOT_FOUND: no such recommendation among your businesses' */
             404: {
                 headers: {
@@ -4508,9 +4640,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4564,6 +4698,17 @@ export interface operations {
                 headers: {
                     /** @description The scheme to authenticate with: Bearer. */
                     "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED: authenticated by the session cookie from another origin (an unsafe method needs Origin, or Sec-Fetch-Site: same-origin, naming this server) */
+            403: {
+                headers: {
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4627,9 +4772,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4693,7 +4840,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description PERMISSION_DENIED: you are a member of this business but not an owner */
+            /** @description PERMISSION_DENIED: you are a member of this business but not an owner; PERMISSION_DENIED: authenticated by the session cookie from another origin (an unsafe method needs Origin, or Sec-Fetch-Site: same-origin, naming this server) */
             403: {
                 headers: {
                     /** @description The request's id: yours when it was sane, else a new one. */
@@ -4759,9 +4906,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4852,9 +5001,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4908,6 +5059,17 @@ export interface operations {
                 headers: {
                     /** @description The scheme to authenticate with: Bearer. */
                     "WWW-Authenticate": string;
+                    /** @description The request's id: yours when it was sane, else a new one. */
+                    "X-Request-ID": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED: authenticated by the session cookie from another origin (an unsafe method needs Origin, or Sec-Fetch-Site: same-origin, naming this server) */
+            403: {
+                headers: {
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -4971,9 +5133,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -5051,9 +5215,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STORE_UNAVAILABLE: the database is not answering; try again in a minute */
+            /** @description STORE_UNAVAILABLE: the database is not answering; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
@@ -5162,6 +5328,8 @@ export interface operations {
             /** @description CONFIGURATION_ERROR: STRIPE_WEBHOOK_SECRET is not set; STORE_UNAVAILABLE: the event was not stored, so Stripe retries it */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again: sent with STORE_UNAVAILABLE, not with CONFIGURATION_ERROR. */
+                    "Retry-After"?: number;
                     /** @description The request's id: yours when it was sane, else a new one. */
                     "X-Request-ID": string;
                     [name: string]: unknown;
