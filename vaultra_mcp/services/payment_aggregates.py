@@ -1,39 +1,32 @@
-"""Payment history summed in the database, for many businesses at once.
+"""Payment history summed for many businesses at once, from the monthly rollups.
 
-Five GROUP BY queries (charges by month, customer concentration, refunds, disputes, payouts)
-feed ``core.metrics``; no payment row is ever loaded into Python. Trailing windows are summed
-with CASE expressions inside the monthly groups, so each table is scanned once; charges are read
-a second time, over the last year only, to rank customers (a window function keeps that to one
-result row per business).
+Whole months before the current one come from ``payment_rollups`` (a few rows per business and
+month). Each trailing window's first, partial month and the current month, up to ``as_of``, are
+read from the payment rows themselves through their ``(business_id, created)`` index, so every
+figure equals what summing the raw rows would give (``core.rollups.window_plan`` says which days
+come from where). Customer concentration ranks each customer's trailing-year volume, the sum of
+their ``customer_rollups`` months and their edge-day charges.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from vaultra_mcp.core.aggregates import WINDOW_DAYS, MonthTotals, PaymentAggregates, Totals
+from vaultra_mcp.core.rollups import COUNTED_REFUNDS, FIELDS, INDEX, WindowPlan, window_plan
 from vaultra_mcp.db import Database, month_key
-from vaultra_mcp.models import Charge, Dispute, Payout, Refund
+from vaultra_mcp.models import Charge, CustomerRollup, Dispute, PaymentRollup, Payout, Refund
+from vaultra_mcp.services.rollups import as_utc
 
 IN_CHUNK = 5_000  # stay far below SQLite's bound-parameter limit
-FIELDS = (
-    "gross",
-    "charges",
-    "refunded",
-    "refunds",
-    "disputes",
-    "disputed",
-    "payouts",
-    "payouts_failed",
-)
-INDEX = {name: i for i, name in enumerate(FIELDS)}
+CHARGE_FIELDS = frozenset({"gross", "charges", "refunded", "refunds", "disputes", "disputed"})
 
 
 class _Builder:
@@ -50,12 +43,20 @@ class _Builder:
         self.customers: tuple[int, int, int, dict[int, int]] = (0, 0, 0, {})
         self.other_currency = 0
 
-    def add(self, row: Any, month: str, amount_field: str, count_field: str, first: int) -> None:
-        """Add a month group's totals and its window sums (columns from ``first`` on)."""
-        sums = self.months.setdefault(month, [0] * len(FIELDS))
-        a, n = INDEX[amount_field], INDEX[count_field]
-        sums[a] += int(row[first] or 0)
-        sums[n] += int(row[first + 1] or 0)
+    def bound(self, first: datetime | None, last: datetime | None) -> None:
+        if first is not None and (self.first is None or first < self.first):
+            self.first = first
+        if last is not None and (self.last is None or last > self.last):
+            self.last = last
+
+    def add_rows(self, row: Any, month: str | None, amount: str, count: str, first: int) -> None:
+        """Add a group of raw rows: its month's totals (None: a month the rollups hold) and its
+        window sums (columns from ``first`` on)."""
+        a, n = INDEX[amount], INDEX[count]
+        if month is not None:
+            sums = self.months.setdefault(month, [0] * len(FIELDS))
+            sums[a] += int(row[first] or 0)
+            sums[n] += int(row[first + 1] or 0)
         for offset, days in enumerate(WINDOW_DAYS):
             window = self.windows[days]
             window[a] += int(row[first + 2 + 2 * offset] or 0)
@@ -63,45 +64,36 @@ class _Builder:
 
 
 async def load_aggregates(
-    db: Database,
-    currencies: dict[int, str],
-    as_of: datetime,
-    restrict: bool = True,
+    db: Database, currencies: dict[int, str], as_of: datetime
 ) -> dict[int, PaymentAggregates]:
     """Aggregates for the businesses in ``currencies`` (id -> currency) as of ``as_of``.
 
-    The five queries are independent, so they run at once on their own connections. With
-    ``restrict=False`` they scan every business and keep only those asked for, which is cheaper
-    than a long IN list when recomputing everything.
+    The queries are independent, so they run at once on their own connections.
     """
+    plan = window_plan(as_of)
     builders = {bid: _Builder(currency) for bid, currency in currencies.items()}
-    for chunk in _chunks(sorted(builders)) if restrict else [None]:
+    for chunk in _chunks(sorted(builders)):
         await asyncio.gather(
             *(
-                _on_own_session(db, query, builders, chunk, as_of)
-                for query in (
-                    _charges_by_month,
-                    _customer_concentration,
-                    _refunds,
-                    _disputes,
-                    _payouts,
-                )
+                _on_own_session(db, query, builders, chunk, plan)
+                for query in (_rollup_months, _customer_concentration, *EDGE_QUERIES)
             )
         )
-    return {bid: _finish(b, as_of) for bid, b in builders.items()}
+    return {bid: _finish(b, plan.as_of) for bid, b in builders.items()}
+
+
+Query = Callable[[AsyncSession, dict[int, _Builder], Sequence[int], WindowPlan], Awaitable[None]]
 
 
 async def _on_own_session(
     db: Database,
-    query: Callable[
-        [AsyncSession, dict[int, _Builder], Sequence[int] | None, datetime], Awaitable[None]
-    ],
+    query: Query,
     builders: dict[int, _Builder],
-    chunk: Sequence[int] | None,
-    as_of: datetime,
+    chunk: Sequence[int],
+    plan: WindowPlan,
 ) -> None:
     async with db.sessions() as session:
-        await query(session, builders, chunk, as_of)
+        await query(session, builders, chunk, plan)
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -109,78 +101,210 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
         yield ids[start : start + IN_CHUNK]
 
 
-def _sums(created: Any, amount: Any, count: Any, as_of: datetime) -> list[ColumnElement[Any]]:
-    """SUM(amount), SUM(count), then the same for each trailing window (CASE expressions)."""
+async def _rollup_months(
+    session: AsyncSession, builders: dict[int, _Builder], chunk: Sequence[int], plan: WindowPlan
+) -> None:
+    """Whole months before the current one: month totals, and each window's whole months."""
+    r = PaymentRollup.__table__.c  # type: ignore[attr-defined]
+    query = select(
+        r.business_id,
+        r.month,
+        r.currency,
+        *(r[name] for name in FIELDS),
+        r.first_charge_at,
+        r.last_charge_at,
+    ).where(r.business_id.in_(list(chunk)), r.month < plan.current_month)
+    for row in await session.execute(query):
+        b = builders[row[0]]
+        month, ours = row[1], row[2] == b.currency
+        values = row[3 : 3 + len(FIELDS)]
+        if not ours:
+            b.other_currency += int(values[INDEX["charges"]])
+        kept = [
+            int(v) if ours or name not in CHARGE_FIELDS else 0
+            for name, v in zip(FIELDS, values, strict=True)
+        ]
+        sums = b.months.setdefault(month, [0] * len(FIELDS))
+        for i, v in enumerate(kept):
+            sums[i] += v
+        for split in plan.windows:
+            if month >= split.first_full:
+                window = b.windows[split.days]
+                for i, v in enumerate(kept):
+                    window[i] += v
+        if ours:
+            b.bound(as_utc(row[-2]), as_utc(row[-1]))
+
+
+def _ranges(created: Any, plan: WindowPlan) -> list[ColumnElement[bool]]:
+    """One index range per stretch of edge days, and the current month up to ``as_of``."""
+    edges = [and_(created > start, created < end) for start, end in plan.edges()]
+    return [*edges, and_(created >= plan.current_start, created <= plan.as_of)]
+
+
+def _sums(created: Any, amount: Any, count: Any, plan: WindowPlan) -> list[ColumnElement[Any]]:
+    """SUM(amount), SUM(count), then the same for the part of each window the rollups lack."""
     columns: list[ColumnElement[Any]] = [func.sum(amount), func.sum(count)]
-    for days in WINDOW_DAYS:
-        inside = created > as_of - timedelta(days=days)
+    for split in plan.windows:
+        inside = and_(
+            created > split.start,
+            created <= plan.as_of,
+            or_(created < split.edge_end, created >= plan.current_start),
+        )
         columns.append(func.sum(case((inside, amount), else_=0)))
         columns.append(func.sum(case((inside, count), else_=0)))
     return columns
 
 
-def _scope(column: Any, chunk: Sequence[int] | None) -> list[ColumnElement[bool]]:
-    return [column.in_(chunk)] if chunk is not None else []
-
-
-async def _charges_by_month(
-    session: AsyncSession,
-    builders: dict[int, _Builder],
-    chunk: Sequence[int] | None,
-    as_of: datetime,
+async def _charges(
+    session: AsyncSession, builders: dict[int, _Builder], chunk: Sequence[int], plan: WindowPlan
 ) -> None:
-    month = month_key(col(Charge.created))
-    query = (
-        select(
-            col(Charge.business_id),
-            col(Charge.currency),
-            month,
-            func.min(col(Charge.created)),
-            func.max(col(Charge.created)),
-            *_sums(col(Charge.created), col(Charge.amount), 1, as_of),
+    created = col(Charge.created)
+    month = month_key(created)
+    for where in _ranges(created, plan):
+        query = (
+            select(
+                col(Charge.business_id),
+                col(Charge.currency),
+                month,
+                func.min(created),
+                func.max(created),
+                *_sums(created, col(Charge.amount), 1, plan),
+            )
+            .where(
+                col(Charge.business_id).in_(list(chunk)), where, col(Charge.status) == "succeeded"
+            )
+            .group_by(col(Charge.business_id), col(Charge.currency), month)
         )
-        .where(
-            col(Charge.status) == "succeeded",
-            col(Charge.created) <= as_of,
-            *_scope(col(Charge.business_id), chunk),
+        for row in await session.execute(query):
+            b = builders[row[0]]
+            current = row[2] == plan.current_month
+            if row[1] != b.currency:
+                b.other_currency += int(row[6]) if current else 0
+                continue
+            b.add_rows(row, row[2] if current else None, "gross", "charges", first=5)
+            if current:
+                b.bound(as_utc(row[3]), as_utc(row[4]))
+
+
+async def _refunds(
+    session: AsyncSession, builders: dict[int, _Builder], chunk: Sequence[int], plan: WindowPlan
+) -> None:
+    created = col(Refund.created)
+    month = month_key(created)
+    for where in _ranges(created, plan):
+        query = (
+            select(
+                col(Refund.business_id),
+                col(Refund.currency),
+                month,
+                *_sums(created, col(Refund.amount), 1, plan),
+            )
+            .where(
+                col(Refund.business_id).in_(list(chunk)),
+                where,
+                col(Refund.status).in_(sorted(COUNTED_REFUNDS)),
+            )
+            .group_by(col(Refund.business_id), col(Refund.currency), month)
         )
-        .group_by(col(Charge.business_id), col(Charge.currency), month)
-    )
-    for row in await session.execute(query):
-        b = builders.get(row[0])
-        if b is None:
-            continue
-        if row[1] != b.currency:
-            b.other_currency += int(row[6])
-            continue
-        b.add(row, row[2], "gross", "charges", first=5)
-        first, last = _aware(row[3]), _aware(row[4])
-        b.first = first if b.first is None or first < b.first else b.first
-        b.last = last if b.last is None or last > b.last else b.last
+        for row in await session.execute(query):
+            b = builders[row[0]]
+            if row[1] == b.currency:
+                current = row[2] if row[2] == plan.current_month else None
+                b.add_rows(row, current, "refunded", "refunds", first=3)
+
+
+async def _disputes(
+    session: AsyncSession, builders: dict[int, _Builder], chunk: Sequence[int], plan: WindowPlan
+) -> None:
+    created = col(Dispute.created)
+    month = month_key(created)
+    # Funds come back when a dispute is won, so won disputes do not reduce net volume.
+    withheld = case((col(Dispute.status) != "won", col(Dispute.amount)), else_=0)
+    for where in _ranges(created, plan):
+        query = (
+            select(
+                col(Dispute.business_id),
+                col(Dispute.currency),
+                month,
+                *_sums(created, withheld, 1, plan),
+            )
+            .where(col(Dispute.business_id).in_(list(chunk)), where)
+            .group_by(col(Dispute.business_id), col(Dispute.currency), month)
+        )
+        for row in await session.execute(query):
+            b = builders[row[0]]
+            if row[1] == b.currency:
+                current = row[2] if row[2] == plan.current_month else None
+                b.add_rows(row, current, "disputed", "disputes", first=3)
+
+
+async def _payouts(
+    session: AsyncSession, builders: dict[int, _Builder], chunk: Sequence[int], plan: WindowPlan
+) -> None:
+    created = col(Payout.created)
+    month = month_key(created)
+    failed = case((col(Payout.status) == "failed", 1), else_=0)
+    for where in _ranges(created, plan):
+        query = (
+            select(col(Payout.business_id), month, *_sums(created, failed, 1, plan))
+            .where(col(Payout.business_id).in_(list(chunk)), where)
+            .group_by(col(Payout.business_id), month)
+        )
+        for row in await session.execute(query):
+            current = row[1] if row[1] == plan.current_month else None
+            builders[row[0]].add_rows(row, current, "payouts_failed", "payouts", first=2)
+
+
+EDGE_QUERIES: tuple[Query, ...] = (_charges, _refunds, _disputes, _payouts)
 
 
 async def _customer_concentration(
-    session: AsyncSession,
-    builders: dict[int, _Builder],
-    chunk: Sequence[int] | None,
-    as_of: datetime,
+    session: AsyncSession, builders: dict[int, _Builder], chunk: Sequence[int], plan: WindowPlan
 ) -> None:
-    """Per business: identified volume, the top one and top three customers, active customers."""
+    """Per business: identified volume, the top one and top three customers, active customers.
+
+    A customer's trailing year is their whole rollup months plus their edge-day charges; the
+    latest charge among those pieces says in which windows they were active.
+    """
+    year = plan.window(365)
+    c = CustomerRollup.__table__.c  # type: ignore[attr-defined]
+    created = col(Charge.created)
+    pieces: list[Any] = [
+        select(c.business_id, c.currency, c.customer_hash, c.volume, c.last_charge_at).where(
+            c.business_id.in_(list(chunk)),
+            c.month >= year.first_full,
+            c.month < plan.current_month,
+            c.charges > 0,
+        )
+    ]
+    year_ranges = [and_(created >= plan.current_start, created <= plan.as_of)]
+    if year.start < year.edge_end:
+        year_ranges.append(and_(created > year.start, created < year.edge_end))
+    for where in year_ranges:
+        pieces.append(
+            select(
+                col(Charge.business_id),
+                col(Charge.currency),
+                col(Charge.customer_hash),
+                col(Charge.amount),
+                created,
+            ).where(
+                col(Charge.business_id).in_(list(chunk)),
+                where,
+                col(Charge.status) == "succeeded",
+                col(Charge.customer_hash).is_not(None),
+            )
+        )
+    union = union_all(*pieces).subquery()
     per_customer = (
         select(
-            col(Charge.business_id),
-            col(Charge.currency),
-            func.sum(col(Charge.amount)).label("amount"),
-            func.max(col(Charge.created)).label("last"),
+            union.c.business_id,
+            union.c.currency,
+            func.sum(union.c.volume).label("amount"),
+            func.max(union.c.last_charge_at).label("last"),
         )
-        .where(
-            col(Charge.status) == "succeeded",
-            col(Charge.customer_hash).is_not(None),
-            col(Charge.created) > as_of - timedelta(days=365),
-            col(Charge.created) <= as_of,
-            *_scope(col(Charge.business_id), chunk),
-        )
-        .group_by(col(Charge.business_id), col(Charge.currency), col(Charge.customer_hash))
+        .group_by(union.c.business_id, union.c.currency, union.c.customer_hash)
         .subquery()
     )
     rank = func.row_number().over(
@@ -188,10 +312,7 @@ async def _customer_concentration(
         order_by=per_customer.c.amount.desc(),
     )
     ranked = select(per_customer, rank.label("rn")).subquery()
-    active = [
-        func.sum(case((ranked.c.last > as_of - timedelta(days=days), 1), else_=0))
-        for days in WINDOW_DAYS
-    ]
+    active = [func.sum(case((ranked.c.last > split.start, 1), else_=0)) for split in plan.windows]
     query = select(
         ranked.c.business_id,
         ranked.c.currency,
@@ -201,81 +322,10 @@ async def _customer_concentration(
         *active,
     ).group_by(ranked.c.business_id, ranked.c.currency)
     for row in await session.execute(query):
-        b = builders.get(row[0])
-        if b is not None and row[1] == b.currency:
+        b = builders[row[0]]
+        if row[1] == b.currency:
             counts = {days: int(row[5 + i]) for i, days in enumerate(WINDOW_DAYS)}
             b.customers = (int(row[2]), int(row[3]), int(row[4]), counts)
-
-
-async def _refunds(
-    session: AsyncSession,
-    builders: dict[int, _Builder],
-    chunk: Sequence[int] | None,
-    as_of: datetime,
-) -> None:
-    month = month_key(col(Refund.created))
-    query = (
-        select(
-            col(Refund.business_id),
-            col(Refund.currency),
-            month,
-            *_sums(col(Refund.created), col(Refund.amount), 1, as_of),
-        )
-        .where(
-            col(Refund.status).in_(("succeeded", "pending")),
-            col(Refund.created) <= as_of,
-            *_scope(col(Refund.business_id), chunk),
-        )
-        .group_by(col(Refund.business_id), col(Refund.currency), month)
-    )
-    for row in await session.execute(query):
-        b = builders.get(row[0])
-        if b is not None and row[1] == b.currency:
-            b.add(row, row[2], "refunded", "refunds", first=3)
-
-
-async def _disputes(
-    session: AsyncSession,
-    builders: dict[int, _Builder],
-    chunk: Sequence[int] | None,
-    as_of: datetime,
-) -> None:
-    month = month_key(col(Dispute.created))
-    # Funds come back when a dispute is won, so won disputes do not reduce net volume.
-    withheld = case((col(Dispute.status) != "won", col(Dispute.amount)), else_=0)
-    query = (
-        select(
-            col(Dispute.business_id),
-            col(Dispute.currency),
-            month,
-            *_sums(col(Dispute.created), withheld, 1, as_of),
-        )
-        .where(col(Dispute.created) <= as_of, *_scope(col(Dispute.business_id), chunk))
-        .group_by(col(Dispute.business_id), col(Dispute.currency), month)
-    )
-    for row in await session.execute(query):
-        b = builders.get(row[0])
-        if b is not None and row[1] == b.currency:
-            b.add(row, row[2], "disputed", "disputes", first=3)
-
-
-async def _payouts(
-    session: AsyncSession,
-    builders: dict[int, _Builder],
-    chunk: Sequence[int] | None,
-    as_of: datetime,
-) -> None:
-    month = month_key(col(Payout.created))
-    failed = case((col(Payout.status) == "failed", 1), else_=0)
-    query = (
-        select(col(Payout.business_id), month, *_sums(col(Payout.created), failed, 1, as_of))
-        .where(col(Payout.created) <= as_of, *_scope(col(Payout.business_id), chunk))
-        .group_by(col(Payout.business_id), month)
-    )
-    for row in await session.execute(query):
-        b = builders.get(row[0])
-        if b is not None:
-            b.add(row, row[1], "payouts_failed", "payouts", first=2)
 
 
 def _totals(sums: list[int], customers: int = 0) -> Totals:
@@ -296,10 +346,3 @@ def _finish(b: _Builder, as_of: datetime) -> PaymentAggregates:
         identified_volume=identified,
         other_currency_charges=b.other_currency,
     )
-
-
-def _aware(value: datetime | str) -> datetime:
-    """MIN/MAX over a timestamp come back untyped on SQLite; normalize to aware UTC."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -8,7 +8,8 @@ statement, so concurrent and out-of-order deliveries settle on the latest state.
 object's own progress decides (``core.stripe_objects``), never the order of arrival. A charge's
 ``disputed`` only ever turns on, and turns on whenever a dispute of it is stored, whichever of
 the two arrived first. Every write marks its business as changed so the next metrics run
-recomputes exactly the businesses that have new data.
+recomputes exactly the businesses that have new data, and changes the monthly rollups
+(``services.rollups``) by what it changed, in the same transaction.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from vaultra_mcp.core.payment_set import PaymentSet
+from vaultra_mcp.core.rollups import RollupDelta
 from vaultra_mcp.db import insert_ignoring_duplicates
 from vaultra_mcp.models import Business, Charge, Dispute, Payout, Refund
+from vaultra_mcp.services.rollups import apply_delta, stored_states
 
 BATCH_ROWS = 2_000
 KEPT = frozenset({"id", "business_id", "stripe_id", "ingested_at"})  # never changed by an upsert
@@ -35,10 +38,19 @@ KEPT = frozenset({"id", "business_id", "stripe_id", "ingested_at"})  # never cha
 async def insert_payment_rows(
     session: AsyncSession, dialect: str, rows: PaymentSet, now: datetime
 ) -> None:
-    """Insert rows (duplicates ignored) and bump their businesses' ``payments_version``."""
-    for model, batch in _by_table(rows):
+    """Insert rows (duplicates ignored), bump their businesses' ``payments_version`` and add
+    the new rows to the rollups."""
+    await mark_changed(session, rows, now)  # first: it is the writers' lock (services.rollups)
+    delta = RollupDelta()
+    for kind, model, batch in _by_table(rows):
+        stored = await stored_states(session, model, batch)
         await _insert(session, dialect, model, batch, now)
-    await mark_changed(session, rows, now)
+        for row in batch:
+            key = (row["business_id"], row["stripe_id"])
+            if key not in stored:
+                stored[key] = row  # the first of duplicates is the one inserted
+                delta.change(kind, None, row)
+    await apply_delta(session, dialect, delta)
 
 
 async def upsert_observed_rows(
@@ -47,16 +59,35 @@ async def upsert_observed_rows(
     """Insert rows, or replace stored ones observed no later than these; then mark changed.
     Rows must carry every column of their table but ``id`` and ``ingested_at``. Returns how
     many rows were written (an older observation than the stored one writes nothing)."""
+    await mark_changed(session, rows, now)  # first: it is the writers' lock (services.rollups)
     written = 0
-    for model, batch in _by_table(rows):
+    delta = RollupDelta()
+    for kind, model, batch in _by_table(rows):
         if batch:
+            newest = _newest(batch)
+            stored = await stored_states(session, model, newest)
             result = await session.execute(
-                _upsert(dialect, model), [{**row, "ingested_at": now} for row in batch]
+                _upsert(dialect, model), [{**row, "ingested_at": now} for row in newest]
             )
-            written += len(result.scalars().all())
+            replaced = {(business_id, stripe_id) for business_id, stripe_id in result.all()}
+            written += len(replaced)
+            for row in newest:
+                key = (row["business_id"], row["stripe_id"])
+                if key in replaced:
+                    delta.change(kind, stored.get(key), row)
     await _flag_disputed(session, rows)
-    await mark_changed(session, rows, now)
+    await apply_delta(session, dialect, delta)
     return written
+
+
+def _newest(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per object, its latest observation: a statement may change a row only once."""
+    newest: dict[tuple[int, str], dict[str, Any]] = {}
+    for row in batch:
+        key = (row["business_id"], row["stripe_id"])
+        if key not in newest or later(row, newest[key]):
+            newest[key] = row
+    return list(newest.values())
 
 
 def later(row: dict[str, Any], than: dict[str, Any]) -> bool:
@@ -85,7 +116,7 @@ def _upsert(dialect: str, model: Any) -> Any:
             stored < new.observed_at,
             and_(stored == new.observed_at, rank <= new.observed_rank),
         ),
-    ).returning(table.c.id)  # one id per row inserted or replaced, none per row kept
+    ).returning(table.c.business_id, table.c.stripe_id)  # each row written, none per row kept
 
 
 async def _flag_disputed(session: AsyncSession, rows: PaymentSet) -> None:
@@ -115,12 +146,12 @@ async def _flag_disputed(session: AsyncSession, rows: PaymentSet) -> None:
         )
 
 
-def _by_table(rows: PaymentSet) -> list[tuple[Any, list[dict[str, Any]]]]:
+def _by_table(rows: PaymentSet) -> list[tuple[str, Any, list[dict[str, Any]]]]:
     return [
-        (Charge, rows.charges),
-        (Refund, rows.refunds),
-        (Dispute, rows.disputes),
-        (Payout, rows.payouts),
+        ("charges", Charge, rows.charges),
+        ("refunds", Refund, rows.refunds),
+        ("disputes", Dispute, rows.disputes),
+        ("payouts", Payout, rows.payouts),
     ]
 
 
