@@ -44,6 +44,7 @@ AS_OFS = (
     datetime(2026, 10, 31, 23, 59, 59, 999_999, tzinfo=UTC),  # the last instant of one
     datetime(2026, 3, 31, 12, tzinfo=UTC),  # 30 days back is the same month
     datetime(2026, 12, 31, tzinfo=UTC),  # after every payment
+    datetime(2026, 11, 4, 9, 30, tzinfo=UTC),  # early in a month: edges read before the start
 )
 BACKFILL = "backfill"
 

@@ -146,13 +146,23 @@ class RollupDelta:
 
 @dataclass(frozen=True, slots=True)
 class WindowSplit:
-    """Trailing window ``(start, as_of]`` as whole rollup months ``[first_full, current)`` plus
-    the rows in ``(start, edge_end)`` and in the current month up to ``as_of``."""
+    """Trailing window ``(start, as_of]``: whole rollup months from ``first_full`` up to the
+    current month, corrected by the rows of its first, partial month, whichever side of
+    ``start`` is shorter to read. ``sign`` 1 adds the rows in ``(start, edge_to)`` (the month is
+    not counted whole); -1 takes the rows in ``[edge_from, start]`` away from the whole month.
+    """
 
     days: int
     start: datetime
-    edge_end: datetime
     first_full: str
+    sign: int
+    edge_from: datetime
+    edge_to: datetime
+
+    @property
+    def has_edge(self) -> bool:
+        """False when the window starts inside the current month: no edge rows to read."""
+        return self.sign < 0 or self.edge_from < self.edge_to
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,17 +175,6 @@ class WindowPlan:
     current_month: str
     windows: tuple[WindowSplit, ...]
 
-    def edges(self) -> list[tuple[datetime, datetime]]:
-        """The disjoint open ranges ``(start, end)`` of edge days before the current month."""
-        ranges = sorted((w.start, w.edge_end) for w in self.windows if w.start < w.edge_end)
-        merged: list[tuple[datetime, datetime]] = []
-        for start, end in ranges:
-            if merged and start < merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-            else:
-                merged.append((start, end))
-        return merged
-
     def window(self, days: int) -> WindowSplit:
         return next(w for w in self.windows if w.days == days)
 
@@ -183,9 +182,17 @@ class WindowPlan:
 def window_plan(as_of: datetime) -> WindowPlan:
     as_of = utc(as_of)
     current = month_start(as_of)
-    splits = []
-    for days in WINDOW_DAYS:
-        start = as_of - timedelta(days=days)
-        after = next_month_start(start)
-        splits.append(WindowSplit(days, start, min(after, current), month_of(after)))
-    return WindowPlan(as_of, current, month_of(current), tuple(splits))
+    return WindowPlan(
+        as_of,
+        current,
+        month_of(current),
+        tuple(_split(days, as_of - timedelta(days=days), current) for days in WINDOW_DAYS),
+    )
+
+
+def _split(days: int, start: datetime, current: datetime) -> WindowSplit:
+    first, after = month_start(start), next_month_start(start)
+    if first < current and start - first < after - start:
+        return WindowSplit(days, start, month_of(first), -1, first, start)
+    end = min(after, current)  # the whole window may lie in the current month
+    return WindowSplit(days, start, month_of(after), 1, start, end)

@@ -11,17 +11,23 @@ their ``customer_rollups`` months and their edge-day charges.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from vaultra_mcp.core.aggregates import WINDOW_DAYS, MonthTotals, PaymentAggregates, Totals
-from vaultra_mcp.core.rollups import COUNTED_REFUNDS, FIELDS, INDEX, WindowPlan, window_plan
-from vaultra_mcp.db import Database, month_key
+from vaultra_mcp.core.rollups import (
+    COUNTED_REFUNDS,
+    FIELDS,
+    INDEX,
+    WindowPlan,
+    WindowSplit,
+    window_plan,
+)
+from vaultra_mcp.db import Database
 from vaultra_mcp.models import Charge, CustomerRollup, Dispute, PaymentRollup, Payout, Refund
 from vaultra_mcp.services.rollups import as_utc
 
@@ -49,18 +55,22 @@ class _Builder:
         if last is not None and (self.last is None or last > self.last):
             self.last = last
 
-    def add_rows(self, row: Any, month: str | None, amount: str, count: str, first: int) -> None:
-        """Add a group of raw rows: its month's totals (None: a month the rollups hold) and its
-        window sums (columns from ``first`` on)."""
+    def add_current(self, row: Any, month: str, amount: str, count: str, first: int) -> None:
+        """The current month's rows: its totals, then each window's sums (from ``first`` on)."""
         a, n = INDEX[amount], INDEX[count]
-        if month is not None:
-            sums = self.months.setdefault(month, [0] * len(FIELDS))
-            sums[a] += int(row[first] or 0)
-            sums[n] += int(row[first + 1] or 0)
+        sums = self.months.setdefault(month, [0] * len(FIELDS))
+        sums[a] += int(row[first] or 0)
+        sums[n] += int(row[first + 1] or 0)
         for offset, days in enumerate(WINDOW_DAYS):
             window = self.windows[days]
             window[a] += int(row[first + 2 + 2 * offset] or 0)
             window[n] += int(row[first + 3 + 2 * offset] or 0)
+
+    def add_edge(self, days: int, row: Any, amount: str, count: str, first: int) -> None:
+        """A window's edge rows, already signed (``WindowSplit.sign``)."""
+        window = self.windows[days]
+        window[INDEX[amount]] += int(row[first] or 0)
+        window[INDEX[count]] += int(row[first + 1] or 0)
 
 
 async def load_aggregates(
@@ -136,124 +146,124 @@ async def _rollup_months(
             b.bound(as_utc(row[-2]), as_utc(row[-1]))
 
 
-def _ranges(created: Any, plan: WindowPlan) -> list[ColumnElement[bool]]:
-    """One index range per stretch of edge days, and the current month up to ``as_of``."""
-    edges = [and_(created > start, created < end) for start, end in plan.edges()]
-    return [*edges, and_(created >= plan.current_start, created <= plan.as_of)]
+def _current(created: Any, plan: WindowPlan) -> ColumnElement[bool]:
+    return and_(created >= plan.current_start, created <= plan.as_of)
 
 
-def _sums(created: Any, amount: Any, count: Any, plan: WindowPlan) -> list[ColumnElement[Any]]:
-    """SUM(amount), SUM(count), then the same for the part of each window the rollups lack."""
+def _edge(created: Any, split: WindowSplit) -> ColumnElement[bool]:
+    """The window's edge rows: one range of the ``(business_id, created)`` index."""
+    if split.sign > 0:
+        return and_(created > split.edge_from, created < split.edge_to)
+    return and_(created >= split.edge_from, created <= split.edge_to)
+
+
+def _current_sums(
+    created: Any, amount: Any, count: Any, plan: WindowPlan
+) -> list[ColumnElement[Any]]:
+    """SUM(amount), SUM(count), then the same for the part of each window in this month."""
     columns: list[ColumnElement[Any]] = [func.sum(amount), func.sum(count)]
     for split in plan.windows:
-        inside = and_(
-            created > split.start,
-            created <= plan.as_of,
-            or_(created < split.edge_end, created >= plan.current_start),
-        )
+        inside = created > split.start
         columns.append(func.sum(case((inside, amount), else_=0)))
         columns.append(func.sum(case((inside, count), else_=0)))
     return columns
 
 
+async def _rows(
+    session: AsyncSession,
+    table: Any,
+    plan: WindowPlan,
+    chunk: Sequence[int],
+    amount: Any,
+    where: list[ColumnElement[bool]],
+    extra: Sequence[ColumnElement[Any]] = (),
+) -> AsyncIterator[tuple[WindowSplit | None, Any]]:
+    """The current month's groups (split None), then each window's signed edge groups; both
+    by (business, currency): business, currency, ``extra``, then the sums."""
+    created = table.c.created
+    keys = (table.c.business_id, table.c.currency)
+    scope = [table.c.business_id.in_(list(chunk)), *where]
+    current = (
+        select(*keys, *extra, *_current_sums(created, amount, 1, plan))
+        .where(*scope, _current(created, plan))
+        .group_by(*keys)
+    )
+    for row in await session.execute(current):
+        yield None, row
+    for split in plan.windows:
+        if not split.has_edge:
+            continue
+        sign: ColumnElement[Any] = literal_column(str(split.sign))
+        edge = (
+            select(*keys, *extra, func.sum(amount * sign), func.count() * sign)
+            .where(*scope, _edge(created, split))
+            .group_by(*keys)
+        )
+        for row in await session.execute(edge):
+            yield split, row
+
+
 async def _charges(
     session: AsyncSession, builders: dict[int, _Builder], chunk: Sequence[int], plan: WindowPlan
 ) -> None:
-    created = col(Charge.created)
-    month = month_key(created)
-    for where in _ranges(created, plan):
-        query = (
-            select(
-                col(Charge.business_id),
-                col(Charge.currency),
-                month,
-                func.min(created),
-                func.max(created),
-                *_sums(created, col(Charge.amount), 1, plan),
-            )
-            .where(
-                col(Charge.business_id).in_(list(chunk)), where, col(Charge.status) == "succeeded"
-            )
-            .group_by(col(Charge.business_id), col(Charge.currency), month)
-        )
-        for row in await session.execute(query):
-            b = builders[row[0]]
-            current = row[2] == plan.current_month
-            if row[1] != b.currency:
-                b.other_currency += int(row[6]) if current else 0
-                continue
-            b.add_rows(row, row[2] if current else None, "gross", "charges", first=5)
-            if current:
-                b.bound(as_utc(row[3]), as_utc(row[4]))
+    t = Charge.__table__  # type: ignore[attr-defined]
+    bounds = (func.min(t.c.created), func.max(t.c.created))
+    rows = _rows(session, t, plan, chunk, t.c.amount, [t.c.status == "succeeded"], bounds)
+    async for split, row in rows:
+        b = builders[row[0]]
+        if row[1] != b.currency:
+            b.other_currency += int(row[5]) if split is None else 0
+        elif split is None:
+            b.add_current(row, plan.current_month, "gross", "charges", first=4)
+            b.bound(as_utc(row[2]), as_utc(row[3]))
+        else:
+            b.add_edge(split.days, row, "gross", "charges", first=4)
 
 
 async def _refunds(
     session: AsyncSession, builders: dict[int, _Builder], chunk: Sequence[int], plan: WindowPlan
 ) -> None:
-    created = col(Refund.created)
-    month = month_key(created)
-    for where in _ranges(created, plan):
-        query = (
-            select(
-                col(Refund.business_id),
-                col(Refund.currency),
-                month,
-                *_sums(created, col(Refund.amount), 1, plan),
-            )
-            .where(
-                col(Refund.business_id).in_(list(chunk)),
-                where,
-                col(Refund.status).in_(sorted(COUNTED_REFUNDS)),
-            )
-            .group_by(col(Refund.business_id), col(Refund.currency), month)
-        )
-        for row in await session.execute(query):
-            b = builders[row[0]]
-            if row[1] == b.currency:
-                current = row[2] if row[2] == plan.current_month else None
-                b.add_rows(row, current, "refunded", "refunds", first=3)
+    t = Refund.__table__  # type: ignore[attr-defined]
+    counted = [t.c.status.in_(sorted(COUNTED_REFUNDS))]
+    async for split, row in _rows(session, t, plan, chunk, t.c.amount, counted):
+        _add(builders[row[0]], split, row, plan, "refunded", "refunds", ours=True)
 
 
 async def _disputes(
     session: AsyncSession, builders: dict[int, _Builder], chunk: Sequence[int], plan: WindowPlan
 ) -> None:
-    created = col(Dispute.created)
-    month = month_key(created)
+    t = Dispute.__table__  # type: ignore[attr-defined]
     # Funds come back when a dispute is won, so won disputes do not reduce net volume.
-    withheld = case((col(Dispute.status) != "won", col(Dispute.amount)), else_=0)
-    for where in _ranges(created, plan):
-        query = (
-            select(
-                col(Dispute.business_id),
-                col(Dispute.currency),
-                month,
-                *_sums(created, withheld, 1, plan),
-            )
-            .where(col(Dispute.business_id).in_(list(chunk)), where)
-            .group_by(col(Dispute.business_id), col(Dispute.currency), month)
-        )
-        for row in await session.execute(query):
-            b = builders[row[0]]
-            if row[1] == b.currency:
-                current = row[2] if row[2] == plan.current_month else None
-                b.add_rows(row, current, "disputed", "disputes", first=3)
+    withheld = case((t.c.status != "won", t.c.amount), else_=0)
+    async for split, row in _rows(session, t, plan, chunk, withheld, []):
+        _add(builders[row[0]], split, row, plan, "disputed", "disputes", ours=True)
 
 
 async def _payouts(
     session: AsyncSession, builders: dict[int, _Builder], chunk: Sequence[int], plan: WindowPlan
 ) -> None:
-    created = col(Payout.created)
-    month = month_key(created)
-    failed = case((col(Payout.status) == "failed", 1), else_=0)
-    for where in _ranges(created, plan):
-        query = (
-            select(col(Payout.business_id), month, *_sums(created, failed, 1, plan))
-            .where(col(Payout.business_id).in_(list(chunk)), where)
-            .group_by(col(Payout.business_id), month)
-        )
-        for row in await session.execute(query):
-            current = row[1] if row[1] == plan.current_month else None
-            builders[row[0]].add_rows(row, current, "payouts_failed", "payouts", first=2)
+    t = Payout.__table__  # type: ignore[attr-defined]
+    failed = case((t.c.status == "failed", 1), else_=0)
+    async for split, row in _rows(session, t, plan, chunk, failed, []):
+        # Payouts count in whatever currency they were paid out.
+        _add(builders[row[0]], split, row, plan, "payouts_failed", "payouts", ours=False)
+
+
+def _add(
+    b: _Builder,
+    split: WindowSplit | None,
+    row: Any,
+    plan: WindowPlan,
+    amount: str,
+    count: str,
+    ours: bool,
+) -> None:
+    if ours and row[1] != b.currency:
+        return
+    if split is None:
+        b.add_current(row, plan.current_month, amount, count, first=2)
+    else:
+        b.add_edge(split.days, row, amount, count, first=2)
 
 
 EDGE_QUERIES: tuple[Query, ...] = (_charges, _refunds, _disputes, _payouts)
@@ -269,33 +279,31 @@ async def _customer_concentration(
     """
     year = plan.window(365)
     c = CustomerRollup.__table__.c  # type: ignore[attr-defined]
-    created = col(Charge.created)
+    t = Charge.__table__.c  # type: ignore[attr-defined]
+    identified = [
+        t.business_id.in_(list(chunk)),
+        t.status == "succeeded",
+        t.customer_hash.is_not(None),
+    ]
     pieces: list[Any] = [
         select(c.business_id, c.currency, c.customer_hash, c.volume, c.last_charge_at).where(
             c.business_id.in_(list(chunk)),
             c.month >= year.first_full,
             c.month < plan.current_month,
             c.charges > 0,
-        )
+        ),
+        select(t.business_id, t.currency, t.customer_hash, t.amount, t.created).where(
+            *identified, _current(t.created, plan)
+        ),
+        select(
+            t.business_id,
+            t.currency,
+            t.customer_hash,
+            t.amount * literal_column(str(year.sign)),
+            # rows taken away from a whole month say nothing about when a customer was active
+            t.created if year.sign > 0 else null(),
+        ).where(*identified, _edge(t.created, year)),
     ]
-    year_ranges = [and_(created >= plan.current_start, created <= plan.as_of)]
-    if year.start < year.edge_end:
-        year_ranges.append(and_(created > year.start, created < year.edge_end))
-    for where in year_ranges:
-        pieces.append(
-            select(
-                col(Charge.business_id),
-                col(Charge.currency),
-                col(Charge.customer_hash),
-                col(Charge.amount),
-                created,
-            ).where(
-                col(Charge.business_id).in_(list(chunk)),
-                where,
-                col(Charge.status) == "succeeded",
-                col(Charge.customer_hash).is_not(None),
-            )
-        )
     union = union_all(*pieces).subquery()
     per_customer = (
         select(
@@ -339,7 +347,9 @@ def _finish(b: _Builder, as_of: datetime) -> PaymentAggregates:
         currency=b.currency,
         first_charge_at=b.first,
         last_charge_at=b.last,
-        months=tuple(MonthTotals(m, _totals(sums)) for m, sums in sorted(b.months.items())),
+        months=tuple(  # a month of other currencies only, or of rows since undone, is no month
+            MonthTotals(m, _totals(sums)) for m, sums in sorted(b.months.items()) if any(sums)
+        ),
         windows={days: _totals(b.windows[days], active.get(days, 0)) for days in WINDOW_DAYS},
         top_customer_volume=top,
         top3_customer_volume=top3,
