@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, null, select, union_all
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vaultra_mcp.core.aggregates import WINDOW_DAYS, MonthTotals, PaymentAggregates, Totals
@@ -309,31 +309,92 @@ async def _customer_concentration(
         select(
             union.c.business_id,
             union.c.currency,
+            _bucket(union.c.customer_hash).label("bucket"),
             func.sum(union.c.volume).label("amount"),
             func.max(union.c.last_charge_at).label("last"),
         )
         .group_by(union.c.business_id, union.c.currency, union.c.customer_hash)
+        .cte("per_customer")  # read three times below: both databases compute it once
+    )
+    keys = (per_customer.c.business_id, per_customer.c.currency)
+    active = [func.sum(case((per_customer.c.last > w.start, 1), else_=0)) for w in plan.windows]
+    totals = (
+        select(*keys, func.sum(per_customer.c.amount).label("identified"), *active)
+        .group_by(*keys)
         .subquery()
     )
-    rank = func.row_number().over(
-        partition_by=(per_customer.c.business_id, per_customer.c.currency),
-        order_by=per_customer.c.amount.desc(),
-    )
-    ranked = select(per_customer, rank.label("rn")).subquery()
-    active = [func.sum(case((ranked.c.last > split.start, 1), else_=0)) for split in plan.windows]
-    query = select(
-        ranked.c.business_id,
-        ranked.c.currency,
-        func.sum(ranked.c.amount),
-        func.sum(case((ranked.c.rn == 1, ranked.c.amount), else_=0)),
-        func.sum(case((ranked.c.rn <= 3, ranked.c.amount), else_=0)),
-        *active,
-    ).group_by(ranked.c.business_id, ranked.c.currency)
-    for row in await session.execute(query):
+    tops = _top_customers(per_customer)
+    same = and_(tops.c.business_id == totals.c.business_id, tops.c.currency == totals.c.currency)
+    for row in await session.execute(
+        select(totals, tops.c.top, tops.c.top3).select_from(totals.outerjoin(tops, same))
+    ):
         b = builders[row[0]]
         if row[1] == b.currency:
-            counts = {days: int(row[5 + i]) for i, days in enumerate(WINDOW_DAYS)}
-            b.customers = (int(row[2]), int(row[3]), int(row[4]), counts)
+            counts = {days: int(row[3 + i]) for i, days in enumerate(WINDOW_DAYS)}
+            b.customers = (int(row[2]), int(row[-2] or 0), int(row[-1] or 0), counts)
+
+
+def _bucket(customer: Any) -> ColumnElement[int]:
+    """Customers in three groups by their hash's first character (any split would do)."""
+    first = func.substr(customer, 1, 1)
+    return case((first < "6", 0), (first < "b", 1), else_=2)
+
+
+def _top_customers(per_customer: Any) -> Any:
+    """The largest and the three largest customers' volumes, for ``totals``' business.
+
+    Ranking every customer means sorting them all; only customers at least as large as the
+    smallest of the three groups' largest need ranking, since three customers (one per group)
+    are at least that large. A business with a group empty ranks everyone.
+    """
+    keys = (per_customer.c.business_id, per_customer.c.currency)
+    largest = [
+        func.max(case((per_customer.c.bucket == i, per_customer.c.amount))) for i in range(3)
+    ]
+    floors = (
+        select(
+            *keys,
+            case(
+                (and_(*(m.is_not(None) for m in largest)), _smallest(*largest)),
+                else_=None,
+            ).label("floor"),
+        )
+        .group_by(*keys)
+        .subquery()
+    )
+    candidates = (
+        select(
+            *keys,
+            per_customer.c.amount,
+            func.row_number()
+            .over(partition_by=keys, order_by=per_customer.c.amount.desc())
+            .label("rn"),
+        )
+        .join(
+            floors,
+            and_(
+                floors.c.business_id == per_customer.c.business_id,
+                floors.c.currency == per_customer.c.currency,
+            ),
+        )
+        .where(or_(floors.c.floor.is_(None), per_customer.c.amount >= floors.c.floor))
+        .subquery()
+    )
+    return (
+        select(
+            candidates.c.business_id,
+            candidates.c.currency,
+            func.sum(case((candidates.c.rn == 1, candidates.c.amount), else_=0)).label("top"),
+            func.sum(case((candidates.c.rn <= 3, candidates.c.amount), else_=0)).label("top3"),
+        )
+        .group_by(candidates.c.business_id, candidates.c.currency)
+        .subquery()
+    )
+
+
+def _smallest(a: Any, b: Any, c: Any) -> ColumnElement[Any]:
+    """LEAST on PostgreSQL, min() on SQLite: spelled out so both read it the same."""
+    return case((and_(a <= b, a <= c), a), (b <= c, b), else_=c)
 
 
 def _totals(sums: list[int], customers: int = 0) -> Totals:
