@@ -43,12 +43,11 @@ async def insert_payment_rows(
     await mark_changed(session, rows, now)  # first: it is the writers' lock (services.rollups)
     delta = RollupDelta()
     for kind, model, batch in _by_table(rows):
-        stored = await stored_states(session, model, batch)
-        await _insert(session, dialect, model, batch, now)
+        inserted = await _insert(session, dialect, model, batch, now)
         for row in batch:
             key = (row["business_id"], row["stripe_id"])
-            if key not in stored:
-                stored[key] = row  # the first of duplicates is the one inserted
+            if key in inserted:
+                inserted.discard(key)  # of duplicates in one batch, the first is inserted
                 delta.change(kind, None, row)
     await apply_delta(session, dialect, delta)
 
@@ -172,8 +171,12 @@ async def mark_changed(session: AsyncSession, rows: PaymentSet, now: datetime) -
 
 async def _insert(
     session: AsyncSession, dialect: str, table: Any, batch: Sequence[dict[str, Any]], now: datetime
-) -> None:
+) -> set[tuple[int, str]]:
+    """Insert the new rows; returns the keys of those inserted (not the ones already stored)."""
     statement = insert_ignoring_duplicates(dialect, table, ("business_id", "stripe_id"))
+    statement = statement.returning(table.business_id, table.stripe_id)
+    inserted: set[tuple[int, str]] = set()
     for start in range(0, len(batch), BATCH_ROWS):
         chunk = [{**row, "ingested_at": now} for row in batch[start : start + BATCH_ROWS]]
-        await session.execute(statement, chunk)
+        inserted.update((b, s) for b, s in await session.execute(statement, chunk))
+    return inserted
