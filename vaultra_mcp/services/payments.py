@@ -14,7 +14,8 @@ recomputes exactly the businesses that have new data, and changes the monthly ro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -29,7 +30,12 @@ from vaultra_mcp.core.payment_set import PaymentSet
 from vaultra_mcp.core.rollups import RollupDelta
 from vaultra_mcp.db import insert_ignoring_duplicates
 from vaultra_mcp.models import Business, Charge, Dispute, Payout, Refund
-from vaultra_mcp.services.rollups import apply_delta, stored_states
+from vaultra_mcp.services.rollups import (
+    apply_delta,
+    lock_objects,
+    share_businesses,
+    stored_states,
+)
 
 BATCH_ROWS = 2_000
 KEPT = frozenset({"id", "business_id", "stripe_id", "ingested_at"})  # never changed by an upsert
@@ -39,8 +45,12 @@ async def insert_payment_rows(
     session: AsyncSession, dialect: str, rows: PaymentSet, now: datetime
 ) -> None:
     """Insert rows (duplicates ignored), bump their businesses' ``payments_version`` and add
-    the new rows to the rollups."""
-    await mark_changed(session, rows, now)  # first: it is the writers' lock (services.rollups)
+    the new rows to the rollups. Only rows this statement inserted count, so a concurrent load
+    of the same rows adds them once."""
+    if dialect == "postgresql":
+        await share_businesses(
+            session, {r["business_id"] for _, _, b in _by_table(rows) for r in b}
+        )
     delta = RollupDelta()
     for kind, model, batch in _by_table(rows):
         inserted = await _insert(session, dialect, model, batch, now)
@@ -50,6 +60,7 @@ async def insert_payment_rows(
                 inserted.discard(key)  # of duplicates in one batch, the first is inserted
                 delta.change(kind, None, row)
     await apply_delta(session, dialect, delta)
+    await mark_changed(session, rows, now)
 
 
 async def upsert_observed_rows(
@@ -58,7 +69,29 @@ async def upsert_observed_rows(
     """Insert rows, or replace stored ones observed no later than these; then mark changed.
     Rows must carry every column of their table but ``id`` and ``ingested_at``. Returns how
     many rows were written (an older observation than the stored one writes nothing)."""
-    await mark_changed(session, rows, now)  # first: it is the writers' lock (services.rollups)
+    async with _taking_turns(session, dialect, rows, now):
+        return await _upsert_rows(session, dialect, rows, now)
+
+
+@asynccontextmanager
+async def _taking_turns(
+    session: AsyncSession, dialect: str, rows: PaymentSet, now: datetime
+) -> AsyncIterator[None]:
+    """Writers of the same objects take turns, so each reads the state the other committed
+    before changing the rollups by the difference. On PostgreSQL a lock per group of objects
+    (``services.rollups.lock_objects``), and the business rows, which every writer updates,
+    last, to hold them briefly; on SQLite the first write takes the one write lock, so the
+    business rows first."""
+    if dialect == "postgresql":
+        await lock_objects(session, rows)
+        yield
+        await mark_changed(session, rows, now)
+    else:
+        await mark_changed(session, rows, now)
+        yield
+
+
+async def _upsert_rows(session: AsyncSession, dialect: str, rows: PaymentSet, now: datetime) -> int:
     written = 0
     delta = RollupDelta()
     for kind, model, batch in _by_table(rows):

@@ -1,15 +1,17 @@
 """Keeping the monthly rollups true: the change each payment write makes, and a full rebuild.
 
-``payments`` calls ``stored_states`` before it writes and ``apply_delta`` after, in the same
-transaction, having first bumped the businesses' ``payments_version``: that update locks the
-business rows, so two writers of one business take turns and each reads the state the other
-committed (on SQLite there is one writer anyway). ``rebuild_rollups`` recomputes them from the
-raw rows, takes the same lock, and rewrites only businesses whose rollups differ.
+``payments`` calls ``stored_states`` before it replaces rows and ``apply_delta`` after, in the
+same transaction. Two writers of one object must not both read its old state, so they take
+turns: on PostgreSQL ``lock_objects`` takes a transaction lock per group of objects (other
+objects' writers go on in parallel); on SQLite there is one writer at a time anyway.
+``rebuild_rollups`` recomputes them from the raw rows, locking the businesses it rewrites, and
+rewrites only businesses whose rollups differ.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -21,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from vaultra_mcp.core.payment_set import PaymentSet
 from vaultra_mcp.core.rollups import (
     COUNTED_REFUNDS,
     FIELDS,
@@ -43,6 +46,8 @@ from vaultra_mcp.models import (
 )
 from vaultra_mcp.services.deps import Deps
 
+LOCK_GROUPS = 64  # per business: few locks per transaction, little waiting between objects
+WHOLE_BUSINESS = LOCK_GROUPS  # the lock key a rebuild holds exclusively
 STATE_CHUNK = 2_000  # stripe ids per lookup, far below SQLite's bound-parameter limit
 REBUILD_CHUNK = 100  # businesses per rebuild transaction
 KINDS: dict[str, Any] = {
@@ -60,6 +65,29 @@ class RebuildOutcome(BaseModel):
     month_rows: int = 0
     customer_rows: int = 0
     repaired_rows: int = 0
+
+
+async def lock_objects(session: AsyncSession, rows: PaymentSet) -> None:
+    """PostgreSQL: lock each group of objects ``rows`` touch until the transaction ends, one
+    at a time in one order, so two writers can never wait for each other; first a shared lock
+    on each business, which only a rebuild takes exclusively."""
+    parts = (rows.charges, rows.refunds, rows.disputes, rows.payouts)
+    await share_businesses(session, {row["business_id"] for part in parts for row in part})
+    groups = {
+        (row["business_id"], zlib.crc32(row["stripe_id"].encode()) % LOCK_GROUPS)
+        for part in parts
+        for row in part
+    }
+    for business_id, group in sorted(groups):
+        await session.execute(select(func.pg_advisory_xact_lock(business_id, group)))
+
+
+async def share_businesses(session: AsyncSession, business_ids: Iterable[int]) -> None:
+    """PostgreSQL: writers of these businesses go on together, and wait for a rebuild."""
+    for business_id in sorted(set(business_ids)):
+        await session.execute(
+            select(func.pg_advisory_xact_lock_shared(business_id, WHOLE_BUSINESS))
+        )
 
 
 def _state_columns(model: Any) -> list[Any]:
@@ -225,11 +253,7 @@ async def rebuild_rollups(deps: Deps, business_ids: Sequence[int] | None = None)
     for start in range(0, len(ids), REBUILD_CHUNK):
         chunk = ids[start : start + REBUILD_CHUNK]
         async with deps.db.transaction() as session:
-            await session.execute(  # the writers' lock: see the module docstring
-                update(Business)
-                .where(col(Business.id).in_(chunk))
-                .values(payments_version=col(Business.payments_version))
-            )
+            await _lock_businesses(deps.db.dialect, session, chunk)
             fresh_months, fresh_customers = await _from_rows(session, chunk)
             stored_months, stored_customers = await _stored(session, chunk)
             repaired = _differences(fresh_months, stored_months) + _differences(
@@ -244,6 +268,20 @@ async def rebuild_rollups(deps: Deps, business_ids: Sequence[int] | None = None)
 
 
 Rows = dict[tuple[Any, ...], tuple[Any, ...]]
+
+
+async def _lock_businesses(dialect: str, session: AsyncSession, chunk: Sequence[int]) -> None:
+    """Hold off every writer of these businesses: the business lock they share, taken
+    exclusively, on PostgreSQL; the write lock on SQLite (a transaction's first write takes it)."""
+    if dialect == "postgresql":
+        for business_id in sorted(chunk):
+            await session.execute(select(func.pg_advisory_xact_lock(business_id, WHOLE_BUSINESS)))
+    else:
+        await session.execute(
+            update(Business)
+            .where(col(Business.id).in_(list(chunk)))
+            .values(payments_version=col(Business.payments_version))
+        )
 
 
 async def _from_rows(session: AsyncSession, chunk: Sequence[int]) -> tuple[Rows, Rows]:
