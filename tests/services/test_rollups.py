@@ -11,6 +11,7 @@ from the raw rows finds nothing to repair.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,7 @@ from tests.support.raw_aggregates import load_aggregates as raw_aggregates
 from vaultra_mcp.core.metrics import compute_metrics
 from vaultra_mcp.core.payment_set import PaymentSet
 from vaultra_mcp.core.stripe_events import envelope
+from vaultra_mcp.core.stripe_objects import refund_row
 from vaultra_mcp.demo.loader import history_rows
 from vaultra_mcp.models import Business, CustomerRollup, PaymentRollup
 from vaultra_mcp.services.deps import Deps
@@ -329,3 +331,37 @@ async def test_a_second_rebuild_repairs_nothing(deps):
 
     assert again.repaired_rows == 0
     assert again.month_rows > 0 and again.customer_rows > 0
+
+
+def observed(business_id: int, n: int, status: str, second: int) -> PaymentSet:
+    """Refund ``n`` as one observation sees it; pending and succeeded both count."""
+    refund = {
+        "id": f"re_same{n}",
+        "object": "refund",
+        "amount": 700,
+        "currency": "usd",
+        "charge": "ch_same",
+        "status": status,
+        "created": int((AS_OF - timedelta(days=3)).timestamp()),
+    }
+    row = refund_row(business_id, refund)
+    return PaymentSet(refunds=[row | {"observed_at": datetime.fromtimestamp(second, UTC)}])
+
+
+async def write_observed(deps: Deps, rows: PaymentSet) -> None:
+    async with deps.db.transaction() as session:
+        await upsert_observed_rows(session, deps.db.dialect, rows, deps.clock.now())
+
+
+async def test_concurrent_writers_of_one_refund_change_the_rollups_once(deps):
+    business_id = await new_business(deps)
+    at = int(AS_OF.timestamp())
+
+    for n in range(20):
+        await asyncio.gather(
+            write_observed(deps, observed(business_id, n, "pending", at)),
+            write_observed(deps, observed(business_id, n, "succeeded", at + 1)),
+        )
+
+    assert (await rebuild_rollups(deps, [business_id])).repaired_rows == 0
+    await assert_rollups_match_rows(deps, business_id)
