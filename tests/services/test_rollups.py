@@ -19,7 +19,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from tests.factories import AS_OF, HASH_KEY
 from tests.support.raw_aggregates import load_aggregates as raw_aggregates
@@ -365,3 +365,24 @@ async def test_concurrent_writers_of_one_refund_change_the_rollups_once(deps):
 
     assert (await rebuild_rollups(deps, [business_id])).repaired_rows == 0
     await assert_rollups_match_rows(deps, business_id)
+
+
+async def rollup_ids(deps: Deps, business_id: int) -> set[int]:
+    async with deps.db.sessions() as session:
+        rows = await session.execute(
+            select(PaymentRollup.id).where(PaymentRollup.business_id == business_id)
+        )
+        return set(rows.scalars())
+
+
+async def test_a_rebuild_rewrites_only_the_businesses_that_differ(deps):
+    healthy, damaged = await new_business(deps), await new_business(deps)
+    for business_id in (healthy, damaged):
+        await load_fixed_history(deps, business_id)
+    await damage(deps, damaged)
+    before = await rollup_ids(deps, healthy)
+
+    await rebuild_rollups(deps, [healthy, damaged])
+
+    assert await rollup_ids(deps, healthy) == before
+    await assert_rollups_match_rows(deps, damaged)

@@ -250,8 +250,8 @@ async def _reread_customer_last(session: AsyncSession, key: CustomerKey) -> None
 async def rebuild_rollups(deps: Deps, business_ids: Sequence[int] | None = None) -> RebuildOutcome:
     """Recompute every business's rollups (or those listed) from the raw payment rows.
 
-    Idempotent: a business whose rollups already match is left alone, so a second run repairs
-    nothing. Each chunk of businesses is one transaction holding their rows' lock.
+    Idempotent: only businesses whose rollups differ are rewritten, so a second run repairs
+    nothing. Each chunk of businesses is one transaction holding off their writers.
     """
     async with deps.db.sessions() as session:
         query = select(col(Business.id)).order_by(col(Business.id))
@@ -265,14 +265,20 @@ async def rebuild_rollups(deps: Deps, business_ids: Sequence[int] | None = None)
             await _lock_businesses(deps.db.dialect, session, chunk)
             fresh_months, fresh_customers = await _from_rows(session, chunk)
             stored_months, stored_customers = await _stored(session, chunk)
-            repaired = _differences(fresh_months, stored_months) + _differences(
+            wrong = _differences(fresh_months, stored_months) + _differences(
                 fresh_customers, stored_customers
             )
-            if repaired:
-                await _rewrite(session, chunk, fresh_months, fresh_customers)
-        outcome.month_rows += len(fresh_months)
-        outcome.customer_rows += len(fresh_customers)
-        outcome.repaired_rows += repaired
+            damaged = sorted({key[0] for key in wrong})
+            if damaged:
+                await _rewrite(
+                    session,
+                    damaged,
+                    {k: v for k, v in fresh_months.items() if k[0] in damaged},
+                    {k: v for k, v in fresh_customers.items() if k[0] in damaged},
+                )
+        outcome.month_rows += len(_nonzero(fresh_months))
+        outcome.customer_rows += len(_nonzero(fresh_customers))
+        outcome.repaired_rows += len(wrong)
     return outcome
 
 
@@ -391,11 +397,11 @@ async def _stored(session: AsyncSession, chunk: Sequence[int]) -> tuple[Rows, Ro
     return months, customers
 
 
-def _differences(fresh: Rows, stored: Rows) -> int:
-    """Rows that are missing, extra or different; a row that sums to nothing counts as absent
-    (a month whose only charge failed after all keeps a zero row)."""
+def _differences(fresh: Rows, stored: Rows) -> list[tuple[Any, ...]]:
+    """Keys of rows that are missing, extra or different; a row that sums to nothing counts as
+    absent (a month whose only charge failed after all keeps a zero row)."""
     fresh, stored = _nonzero(fresh), _nonzero(stored)
-    return sum(1 for key in fresh.keys() | stored.keys() if fresh.get(key) != stored.get(key))
+    return [key for key in fresh.keys() | stored.keys() if fresh.get(key) != stored.get(key)]
 
 
 def _nonzero(rows: Rows) -> Rows:
