@@ -128,6 +128,15 @@ def test_demo_json_lists_users_tokens_and_businesses(tmp_path, database_url):
     assert again.returncode == 0 and "0 businesses" in again.stdout
 
 
+def test_rebuild_rollups_says_what_it_checked_and_repairs_nothing_when_they_agree(
+    tmp_path, demo_database_url
+):
+    result = vaultra("jobs", "rebuild-rollups", cwd=tmp_path, DATABASE_URL=demo_database_url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("rebuild-rollups: 6 businesses, ")
+    assert result.stdout.strip().endswith("; 0 rows repaired")
+
+
 def test_token_create_prints_a_usable_token(tmp_path, demo_database_url):
     result = vaultra(
         "token",

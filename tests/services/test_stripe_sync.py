@@ -127,7 +127,7 @@ async def test_syncing_gives_exactly_the_metrics_loading_the_same_profile_gives(
 
     await sync_business(deps, 1)
 
-    aggregates = await load_aggregates(deps.db, {1: "usd", 2: "usd"}, AS_OF, restrict=True)
+    aggregates = await load_aggregates(deps.db, {1: "usd", 2: "usd"}, AS_OF)
     assert compute_metrics(aggregates[1]) == compute_metrics(aggregates[2])
 
 

@@ -14,6 +14,7 @@ from vaultra_mcp.cli.app import database_url_option, load_settings, run_with_dep
 if TYPE_CHECKING:
     from vaultra_mcp.jobs import JobResult, LastRun
     from vaultra_mcp.services.deps import Deps
+    from vaultra_mcp.services.rollups import RebuildOutcome
 
 
 @click.group()
@@ -43,6 +44,28 @@ def run(name: str, database_url: str | None, full: bool) -> None:
     )
     if result.status == "failed":
         sys.exit(1)
+
+
+@jobs.command("rebuild-rollups")
+@database_url_option
+@click.option(
+    "--business", "business_ids", type=int, multiple=True, help="Only this business (repeatable)."
+)
+def rebuild_rollups(database_url: str | None, business_ids: tuple[int, ...]) -> None:
+    """Recompute the monthly rollups from the payment rows, repairing any that differ."""
+    from vaultra_mcp.services.rollups import rebuild_rollups as rebuild
+
+    settings = load_settings(database_url)
+
+    async def work(deps: Deps) -> RebuildOutcome:
+        return await rebuild(deps, list(business_ids) or None)
+
+    outcome = run_with_deps(settings, work)
+    click.echo(
+        f"rebuild-rollups: {outcome.businesses:,} businesses, {outcome.month_rows:,} month rows "
+        f"and {outcome.customer_rows:,} customer rows from the payment rows; "
+        f"{outcome.repaired_rows:,} rows repaired"
+    )
 
 
 @jobs.command()

@@ -1,8 +1,9 @@
 """What the metrics need from payment history, already summed.
 
-The database produces these with a handful of GROUP BY queries (services/payment_aggregates.py);
-the metric functions never see individual payments. Amounts are integer minor units of
-``currency``; counts are counts of payments, refunds, disputes or payouts.
+The database produces these from the monthly rollups and each window's edge days
+(services/payment_aggregates.py); the metric functions never see individual payments. Amounts
+are integer minor units of ``currency``; counts are counts of payments, refunds, disputes or
+payouts.
 """
 
 from __future__ import annotations

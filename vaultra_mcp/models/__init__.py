@@ -15,6 +15,7 @@ from vaultra_mcp.models.identity import (
 from vaultra_mcp.models.insights import MetricSnapshot, ReadinessScore, RecommendationRow
 from vaultra_mcp.models.ops import JobRun, LoginFailure, NotificationDigest, RateCounter
 from vaultra_mcp.models.payments import Charge, Dispute, Payout, Refund, StripeEvent
+from vaultra_mcp.models.rollups import CustomerRollup, PaymentRollup
 
 metadata = SQLModel.metadata
 
@@ -23,6 +24,7 @@ __all__ = [
     "AgentMessage",
     "Business",
     "Charge",
+    "CustomerRollup",
     "Dispute",
     "IntegrationAccount",
     "JobRun",
@@ -31,6 +33,7 @@ __all__ = [
     "MetricSnapshot",
     "NotificationDigest",
     "OAuthState",
+    "PaymentRollup",
     "Payout",
     "PersonalAccessToken",
     "RateCounter",

@@ -1,7 +1,8 @@
 """Metric snapshots: computing them (the ``compute_metrics`` job) and reading them back.
 
 The job recomputes only businesses whose payment rows changed since their last snapshot (or all
-of them with ``full``), with a handful of GROUP BY queries for the whole set, and writes the
+of them with ``full``), from the monthly rollups and the edge days of each window for the whole
+set (``services.payment_aggregates``), and writes the
 snapshots in batched transactions: a business's snapshot is always written whole or not at all.
 """
 
@@ -26,7 +27,6 @@ from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.payment_aggregates import load_aggregates
 
 Period = Literal["90d", "6m", "12m"]
-SCAN_ALL_ABOVE = 100  # past this many businesses one full scan beats index lookups per business
 
 
 class JobOutcome(BaseModel):
@@ -96,9 +96,8 @@ async def run_compute_metrics(
         targets = await _targets(session, full, business_ids)
     if not targets:
         return JobOutcome()
-    scan_all = business_ids is None and len(targets) > SCAN_ALL_ABOVE
     aggregates = await load_aggregates(
-        deps.db, {bid: currency for bid, currency, _ in targets}, as_of, restrict=not scan_all
+        deps.db, {bid: currency for bid, currency, _ in targets}, as_of
     )
     rows = []
     for bid, _, version in targets:

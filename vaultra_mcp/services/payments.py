@@ -8,12 +8,14 @@ statement, so concurrent and out-of-order deliveries settle on the latest state.
 object's own progress decides (``core.stripe_objects``), never the order of arrival. A charge's
 ``disputed`` only ever turns on, and turns on whenever a dispute of it is stored, whichever of
 the two arrived first. Every write marks its business as changed so the next metrics run
-recomputes exactly the businesses that have new data.
+recomputes exactly the businesses that have new data, and changes the monthly rollups
+(``services.rollups``) by what it changed, in the same transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -25,8 +27,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from vaultra_mcp.core.payment_set import PaymentSet
+from vaultra_mcp.core.rollups import RollupDelta
 from vaultra_mcp.db import insert_ignoring_duplicates
 from vaultra_mcp.models import Business, Charge, Dispute, Payout, Refund
+from vaultra_mcp.services.rollups import (
+    apply_delta,
+    lock_objects,
+    share_businesses,
+    stored_states,
+)
 
 BATCH_ROWS = 2_000
 KEPT = frozenset({"id", "business_id", "stripe_id", "ingested_at"})  # never changed by an upsert
@@ -35,9 +44,22 @@ KEPT = frozenset({"id", "business_id", "stripe_id", "ingested_at"})  # never cha
 async def insert_payment_rows(
     session: AsyncSession, dialect: str, rows: PaymentSet, now: datetime
 ) -> None:
-    """Insert rows (duplicates ignored) and bump their businesses' ``payments_version``."""
-    for model, batch in _by_table(rows):
-        await _insert(session, dialect, model, batch, now)
+    """Insert rows (duplicates ignored), bump their businesses' ``payments_version`` and add
+    the new rows to the rollups. Only rows this statement inserted count, so a concurrent load
+    of the same rows adds them once."""
+    if dialect == "postgresql":
+        await share_businesses(
+            session, {r["business_id"] for _, _, b in _by_table(rows) for r in b}
+        )
+    delta = RollupDelta()
+    for kind, model, batch in _by_table(rows):
+        inserted = await _insert(session, dialect, model, batch, now)
+        for row in batch:
+            key = (row["business_id"], row["stripe_id"])
+            if key in inserted:
+                inserted.discard(key)  # of duplicates in one batch, the first is inserted
+                delta.change(kind, None, row)
+    await apply_delta(session, dialect, delta)
     await mark_changed(session, rows, now)
 
 
@@ -47,16 +69,57 @@ async def upsert_observed_rows(
     """Insert rows, or replace stored ones observed no later than these; then mark changed.
     Rows must carry every column of their table but ``id`` and ``ingested_at``. Returns how
     many rows were written (an older observation than the stored one writes nothing)."""
+    async with _taking_turns(session, dialect, rows, now):
+        return await _upsert_rows(session, dialect, rows, now)
+
+
+@asynccontextmanager
+async def _taking_turns(
+    session: AsyncSession, dialect: str, rows: PaymentSet, now: datetime
+) -> AsyncIterator[None]:
+    """Writers of the same objects take turns, so each reads the state the other committed
+    before changing the rollups by the difference. On PostgreSQL a lock per group of objects
+    (``services.rollups.lock_objects``), and the business rows, which every writer updates,
+    last, to hold them briefly; on SQLite the first write takes the one write lock, so the
+    business rows first."""
+    if dialect == "postgresql":
+        await lock_objects(session, rows)
+        yield
+        await mark_changed(session, rows, now)
+    else:
+        await mark_changed(session, rows, now)
+        yield
+
+
+async def _upsert_rows(session: AsyncSession, dialect: str, rows: PaymentSet, now: datetime) -> int:
     written = 0
-    for model, batch in _by_table(rows):
+    delta = RollupDelta()
+    for kind, model, batch in _by_table(rows):
         if batch:
+            newest = _newest(batch)
+            stored = await stored_states(session, model, newest)
             result = await session.execute(
-                _upsert(dialect, model), [{**row, "ingested_at": now} for row in batch]
+                _upsert(dialect, model), [{**row, "ingested_at": now} for row in newest]
             )
-            written += len(result.scalars().all())
+            replaced = {(business_id, stripe_id) for business_id, stripe_id in result.all()}
+            written += len(replaced)
+            for row in newest:
+                key = (row["business_id"], row["stripe_id"])
+                if key in replaced:
+                    delta.change(kind, stored.get(key), row)
     await _flag_disputed(session, rows)
-    await mark_changed(session, rows, now)
+    await apply_delta(session, dialect, delta)
     return written
+
+
+def _newest(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per object, its latest observation: a statement may change a row only once."""
+    newest: dict[tuple[int, str], dict[str, Any]] = {}
+    for row in batch:
+        key = (row["business_id"], row["stripe_id"])
+        if key not in newest or later(row, newest[key]):
+            newest[key] = row
+    return list(newest.values())
 
 
 def later(row: dict[str, Any], than: dict[str, Any]) -> bool:
@@ -85,7 +148,7 @@ def _upsert(dialect: str, model: Any) -> Any:
             stored < new.observed_at,
             and_(stored == new.observed_at, rank <= new.observed_rank),
         ),
-    ).returning(table.c.id)  # one id per row inserted or replaced, none per row kept
+    ).returning(table.c.business_id, table.c.stripe_id)  # each row written, none per row kept
 
 
 async def _flag_disputed(session: AsyncSession, rows: PaymentSet) -> None:
@@ -115,12 +178,12 @@ async def _flag_disputed(session: AsyncSession, rows: PaymentSet) -> None:
         )
 
 
-def _by_table(rows: PaymentSet) -> list[tuple[Any, list[dict[str, Any]]]]:
+def _by_table(rows: PaymentSet) -> list[tuple[str, Any, list[dict[str, Any]]]]:
     return [
-        (Charge, rows.charges),
-        (Refund, rows.refunds),
-        (Dispute, rows.disputes),
-        (Payout, rows.payouts),
+        ("charges", Charge, rows.charges),
+        ("refunds", Refund, rows.refunds),
+        ("disputes", Dispute, rows.disputes),
+        ("payouts", Payout, rows.payouts),
     ]
 
 
@@ -141,8 +204,12 @@ async def mark_changed(session: AsyncSession, rows: PaymentSet, now: datetime) -
 
 async def _insert(
     session: AsyncSession, dialect: str, table: Any, batch: Sequence[dict[str, Any]], now: datetime
-) -> None:
+) -> set[tuple[int, str]]:
+    """Insert the new rows; returns the keys of those inserted (not the ones already stored)."""
     statement = insert_ignoring_duplicates(dialect, table, ("business_id", "stripe_id"))
+    statement = statement.returning(table.business_id, table.stripe_id)
+    inserted: set[tuple[int, str]] = set()
     for start in range(0, len(batch), BATCH_ROWS):
         chunk = [{**row, "ingested_at": now} for row in batch[start : start + BATCH_ROWS]]
-        await session.execute(statement, chunk)
+        inserted.update((b, s) for b, s in await session.execute(statement, chunk))
+    return inserted

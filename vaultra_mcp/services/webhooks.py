@@ -250,7 +250,7 @@ async def _apply(
             for kind in ("charges", "refunds", "disputes", "payouts")
         }
     )
-    return await upsert_observed_rows(session, deps.db.dialect, rows, now)  # marks changed last
+    return await upsert_observed_rows(session, deps.db.dialect, rows, now)
 
 
 async def _disconnect(session: AsyncSession, account: str | None, now: datetime) -> None:
