@@ -72,7 +72,7 @@ async def test_the_rollups_migration_fills_them_from_the_rows_already_stored(dat
     deps = Deps.build(settings_for(database_url), clock=FixedClock(AS_OF))
     try:
         async with deps.db.engine.begin() as conn:
-            await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0007"))
+            await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0008"))
         async with deps.db.transaction() as session:
             business_id = (
                 await session.execute(

@@ -1,7 +1,7 @@
 """web sessions
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-03 23:45:42.087927
 """
 

@@ -1,7 +1,7 @@
 """payment rollups
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-04 03:30:00.000000
 
 Monthly totals per business and currency, and each customer's monthly volume, filled from the
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = '0009'
-down_revision: str | None = '0007'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
