@@ -65,7 +65,13 @@ def link_policy(deps: Deps) -> LinkPolicy:
     """The links an assistant's answer may keep: to the public sources the web app links to
     (the corpus's and the scoring method's), and to this app's own public URL."""
     _, urls = _sources(deps)
-    return LinkPolicy.of(urls, deps.settings.http.public_url)
+    return _policy(urls, deps.settings.http.public_url)
+
+
+@lru_cache(maxsize=4)
+def _policy(urls: tuple[str, ...], public_url: str) -> LinkPolicy:
+    """Built once per corpus and URL, not once per chat turn: a few hundred URLs to parse."""
+    return LinkPolicy.of(urls, public_url)
 
 
 def web_config(deps: Deps, assistant: str, assistant_model: str) -> WebConfig:
