@@ -23,11 +23,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
+from vaultra_mcp.errors import StoreUnavailable
+
 log = logging.getLogger("vaultra.mcp")
 
 SESSION_HEADER = b"mcp-session-id"
 INVALID_REQUEST = -32600
-RETRY_AFTER_SECONDS = 5
 
 
 class ClientGone(Exception):
@@ -143,7 +144,7 @@ def _error(scope: Scope, status: int, code: str, message: str) -> Response:
     request_id = scope.get("state", {}).get("request_id")
     if request_id:
         body["request_id"] = request_id
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
+    headers = {"Retry-After": str(StoreUnavailable.retry_after)} if status == 503 else None
     return JSONResponse(body, status_code=status, headers=headers)
 
 
