@@ -20,16 +20,15 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.factories import AS_OF, HASH_KEY
+from tests.support.deliveries import BACKFILL, deliver_in_batches
 from vaultra_mcp.core.metrics import compute_metrics
 from vaultra_mcp.core.payment_set import PaymentSet
-from vaultra_mcp.core.stripe_events import envelope
 from vaultra_mcp.demo.loader import history_rows
 from vaultra_mcp.models import Business, Charge, Dispute, Payout, Refund
 from vaultra_mcp.services.deps import Deps
 from vaultra_mcp.services.payment_aggregates import load_aggregates
 from vaultra_mcp.services.payments import insert_payment_rows, upsert_observed_rows
 from vaultra_mcp.services.stripe_sync import read_rows
-from vaultra_mcp.services.webhooks import ingest_account_events
 
 START = int((AS_OF - timedelta(days=3)).timestamp())
 KINDS = {"charge": "charges", "refund": "refunds", "dispute": "disputes", "payout": "payouts"}
@@ -39,7 +38,6 @@ COMPARED = {
     "disputes": (Dispute, ("stripe_id", "charge_stripe_id", "amount", "status")),
     "payouts": (Payout, ("stripe_id", "amount", "status")),
 }
-BACKFILL = "backfill"
 
 
 @dataclass
@@ -231,23 +229,6 @@ async def backfill(deps: Deps, business_id: int, seen: Deliveries) -> None:
             await upsert_observed_rows(session, deps.db.dialect, rows, deps.clock.now())
 
 
-async def deliver(deps: Deps, business_id: int, seen: Deliveries) -> None:
-    pending, sizes = list(seen.order), iter(seen.batches)
-    while pending:
-        size = next(sizes)
-        batch, pending = pending[:size], pending[size:]
-        # event ids are unique across the database, and each example has its own business
-        events = [
-            envelope(item | {"id": f"{item['id']}b{business_id}"})
-            for item in batch
-            if item != BACKFILL
-        ]
-        if events:
-            await ingest_account_events(deps, business_id, events)
-        if BACKFILL in batch:
-            await backfill(deps, business_id, seen)
-
-
 async def stored(deps: Deps, business_id: int) -> dict[str, set[tuple[Any, ...]]]:
     found = {}
     async with deps.db.sessions() as session:
@@ -284,7 +265,9 @@ async def test_any_arrival_order_converges_on_the_final_state(deps, seen):
         rows = history_rows(loaded, seen.stripe.history(), HASH_KEY)
         await insert_payment_rows(session, deps.db.dialect, rows, deps.clock.now())
 
-    await deliver(deps, ours, seen)
+    await deliver_in_batches(
+        deps, ours, seen.order, seen.batches, lambda: backfill(deps, ours, seen)
+    )
 
     assert await stored(deps, ours) == truth(seen.stripe, ours)
     aggregates = await load_aggregates(deps.db, {ours: "usd", loaded: "usd"}, AS_OF)

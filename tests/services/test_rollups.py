@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 
 from tests.factories import AS_OF, HASH_KEY
+from tests.support.deliveries import BACKFILL, deliver_in_batches
 from tests.support.raw_aggregates import load_aggregates as raw_aggregates
 from vaultra_mcp.core.metrics import compute_metrics
 from vaultra_mcp.core.payment_set import PaymentSet
-from vaultra_mcp.core.stripe_events import envelope
 from vaultra_mcp.core.stripe_objects import refund_row
 from vaultra_mcp.demo.loader import history_rows
 from vaultra_mcp.models import Business, CustomerRollup, PaymentRollup
@@ -34,7 +34,6 @@ from vaultra_mcp.services.payment_aggregates import load_aggregates
 from vaultra_mcp.services.payments import insert_payment_rows, upsert_observed_rows
 from vaultra_mcp.services.rollups import rebuild_rollups
 from vaultra_mcp.services.stripe_sync import read_rows
-from vaultra_mcp.services.webhooks import ingest_account_events
 
 DAY = 86_400
 BASE = int((AS_OF - timedelta(days=420)).timestamp())
@@ -48,7 +47,6 @@ AS_OFS = (
     datetime(2026, 12, 31, tzinfo=UTC),  # after every payment
     datetime(2026, 11, 4, 9, 30, tzinfo=UTC),  # early in a month: edges read before the start
 )
-BACKFILL = "backfill"
 CUSTOMERS = [f"cus_{letter}" for letter in "abcdefghij"]  # enough to spread over hash groups
 
 
@@ -217,19 +215,9 @@ async def write(deps: Deps, business_id: int, w: Writes) -> None:
     async with deps.db.transaction() as session:
         rows = history_rows(business_id, picked, HASH_KEY)
         await insert_payment_rows(session, deps.db.dialect, rows, deps.clock.now())
-    pending, sizes = list(w.order), iter(w.batches)
-    while pending:
-        size = next(sizes)
-        batch, pending = pending[:size], pending[size:]
-        events = [
-            envelope(item | {"id": f"{item['id']}b{business_id}"})
-            for item in batch
-            if item != BACKFILL
-        ]
-        if events:
-            await ingest_account_events(deps, business_id, events)
-        if BACKFILL in batch:
-            await backfill(deps, business_id, w)
+    await deliver_in_batches(
+        deps, business_id, w.order, w.batches, lambda: backfill(deps, business_id, w)
+    )
 
 
 async def backfill(deps: Deps, business_id: int, w: Writes) -> None:
