@@ -185,17 +185,19 @@ def signature_over(payload: bytes, timestamp: int, secret: str = WEBHOOK_SECRET)
     return header.split(",")[1].removeprefix("v1=")
 
 
+async def post_with_header(api, payload: bytes, header: str) -> Any:
+    """The event with this exact ``Stripe-Signature`` header, however it is written."""
+    headers = {"Stripe-Signature": header, "Content-Type": "application/json"}
+    return await api.post(PATH, content=payload, headers=headers)
+
+
 async def test_an_old_signature_behind_a_spaced_fresh_timestamp_is_refused(api, connected):
     now = int(connected.clock.now().timestamp())
     old = now - 3600
     payload = json.dumps(event("charge.succeeded", charge())).encode()
     header = f"x=1, t={now},t={old},v1={signature_over(payload, old)}"
 
-    response = await api.post(
-        PATH,
-        content=payload,
-        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
-    )
+    response = await post_with_header(api, payload, header)
 
     assert response.status_code == 400 and response.json()["error"] == "INVALID_SIGNATURE"
     assert await count(connected, StripeEvent) == 0
@@ -206,11 +208,7 @@ async def test_a_header_with_two_timestamps_is_refused_even_when_both_agree(api,
     payload = json.dumps(event("charge.succeeded", charge())).encode()
     header = f"t={now},v1={signature_over(payload, now)},t={now}"
 
-    response = await api.post(
-        PATH,
-        content=payload,
-        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
-    )
+    response = await post_with_header(api, payload, header)
 
     assert response.status_code == 400 and "exactly one timestamp" in response.json()["message"]
     assert await count(connected, StripeEvent) == 0
@@ -222,11 +220,7 @@ async def test_a_timestamp_the_library_would_read_loosely_is_refused(api, connec
     payload = json.dumps(event("charge.succeeded", charge())).encode()
     header = f"t={stamp.format(now=now)},v1={signature_over(payload, now)}"
 
-    response = await api.post(
-        PATH,
-        content=payload,
-        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
-    )
+    response = await post_with_header(api, payload, header)
 
     assert response.status_code == 400 and response.json()["error"] == "INVALID_SIGNATURE"
     assert await count(connected, StripeEvent) == 0
@@ -290,11 +284,7 @@ async def test_a_hostile_signed_webhook_body_is_one_400_and_stores_nothing(api, 
     ).replace(b"HOLE", value)
     header = signed_bytes(payload, int(connected.clock.now().timestamp()))
 
-    response = await api.post(
-        PATH,
-        content=payload,
-        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
-    )
+    response = await post_with_header(api, payload, header)
 
     assert response.status_code == 400, response.text
     assert response.json()["error"] == "MALFORMED_EVENT" and problem in response.json()["message"]
