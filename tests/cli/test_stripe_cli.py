@@ -51,11 +51,9 @@ def scalar(database_url: str, query):
     return asyncio.run(read())
 
 
-def test_link_then_sync_brings_the_history(tmp_path: Path, demo_database_url, stripe_api):
-    url, state = stripe_api
-    env = env_for(demo_database_url, url, state)
-
-    linked = vaultra(
+def link_business_3(cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``vaultra stripe link`` of the fake's account to business 3, as an operator types it."""
+    return vaultra(
         "stripe",
         "link",
         "--business-id",
@@ -64,9 +62,16 @@ def test_link_then_sync_brings_the_history(tmp_path: Path, demo_database_url, st
         ACCOUNT,
         "--access-token",
         "sk_test_x",
-        cwd=tmp_path,
+        cwd=cwd,
         **env,
     )
+
+
+def test_link_then_sync_brings_the_history(tmp_path: Path, demo_database_url, stripe_api):
+    url, state = stripe_api
+    env = env_for(demo_database_url, url, state)
+
+    linked = link_business_3(tmp_path, env)
     synced = vaultra("stripe", "sync", "--business-id", "3", cwd=tmp_path, **env)
 
     assert linked.returncode == 0, linked.stderr
@@ -125,18 +130,7 @@ def test_jobs_status_shows_each_jobs_last_run(tmp_path, demo_database_url):
 def test_two_processes_never_run_the_same_job_at_once(tmp_path, demo_database_url, stripe_api):
     url, state = stripe_api
     env = env_for(demo_database_url, url, state)
-    vaultra(
-        "stripe",
-        "link",
-        "--business-id",
-        "3",
-        "--account-id",
-        ACCOUNT,
-        "--access-token",
-        "sk_test_x",
-        cwd=tmp_path,
-        **env,
-    )
+    link_business_3(tmp_path, env)
     state.delay_seconds = 0.2  # each page is slow, so the two runs overlap in time
 
     runs = [
@@ -165,18 +159,7 @@ def test_two_processes_never_run_the_same_job_at_once(tmp_path, demo_database_ur
 def test_sync_force_takes_over_the_lease_of_a_killed_sync(tmp_path, demo_database_url, stripe_api):
     url, state = stripe_api
     env = env_for(demo_database_url, url, state)
-    vaultra(
-        "stripe",
-        "link",
-        "--business-id",
-        "3",
-        "--account-id",
-        ACCOUNT,
-        "--access-token",
-        "sk",
-        cwd=tmp_path,
-        **env,
-    )
+    link_business_3(tmp_path, env)
     gone = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         capture_output=True,
