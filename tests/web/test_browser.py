@@ -305,6 +305,7 @@ def test_model_output_shows_no_remote_image_and_links_only_to_cited_sources(cont
         lambda route: route.fulfill(status=200, content_type="text/event-stream", body=events),
     )
     w.page.goto("/chat/")
+    w.page.locator("[data-assistant]").wait_for()  # the page is ready to send
     w.page.fill("#chat-input", "hello")
     w.page.keyboard.press("Enter")
     reply = w.page.locator(".message-assistant[data-complete=true] .answer")
