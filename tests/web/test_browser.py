@@ -195,6 +195,7 @@ def test_the_chat_streams_its_answer_with_a_tool_chip_and_survives_a_reload(
     w.page.locator(".message-assistant .chip").first.wait_for()
 
     assert "How fundable am I right now?" in w.page.inner_text("#messages")
+    w.page.locator("#conversations a[aria-current=true]").wait_for()
     assert w.page.locator("#conversations a[aria-current=true]").count() == 1
     w.assert_clean()
 
@@ -362,7 +363,8 @@ def test_failing_api_calls_show_messages_never_a_blank_page(context, server, art
     assert "Can't reach Vaultra" in w.page.locator("#funding [data-error=OFFLINE]").inner_text()
     assert "Try again in 30 seconds" in w.page.inner_text("#recommendations")
     assert "Reference: r1" in w.page.inner_text("#scorecard")
-    assert w.page.locator("#metrics-chart canvas").count() == 1  # the rest of the page works
+    w.page.locator("#metrics-chart canvas").wait_for()  # the rest of the page still works
+    assert w.page.locator("#metrics-chart canvas").count() == 1
     shot(w, artifacts, "dashboard-errors")
 
 
